@@ -1,7 +1,10 @@
 import type { LabelSelector } from './types.js';
 
 /** A Service selector (map form): every key must be present with the same value. Empty matches nothing. */
-export function matchesServiceSelector(selector: Record<string, string>, labels: Record<string, string>): boolean {
+export function matchesServiceSelector(
+  selector: Record<string, string>,
+  labels: Record<string, string>,
+): boolean {
   const keys = Object.keys(selector);
   // Upstream: a Service with an empty selector gets no endpoints from the endpoints controllers.
   if (keys.length === 0) return false;

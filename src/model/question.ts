@@ -13,7 +13,15 @@ export type ClientSpec =
 
 export type Via = 'clusterip' | 'dns' | 'nodeport' | 'loadbalancer' | 'externalip' | 'ingress' | 'pod';
 
-export const VIAS: readonly Via[] = ['clusterip', 'dns', 'nodeport', 'loadbalancer', 'externalip', 'ingress', 'pod'];
+export const VIAS: readonly Via[] = [
+  'clusterip',
+  'dns',
+  'nodeport',
+  'loadbalancer',
+  'externalip',
+  'ingress',
+  'pod',
+];
 
 /** "C cannot reach SERVICE via V": the question every diagnosis answers. */
 export interface Question {

@@ -86,12 +86,14 @@ export class Snapshot {
       push(this.podsByNs, p.meta.namespace, p);
       if (p.nodeName) push(this.podsByNode, p.nodeName, p);
       for (const ip of p.podIPs) push(this.podsByIP, ip, p);
-      for (const [k, v] of Object.entries(p.meta.labels)) push(this.podsByLabel, `${p.meta.namespace}\0${k}=${v}`, p);
+      for (const [k, v] of Object.entries(p.meta.labels))
+        push(this.podsByLabel, `${p.meta.namespace}\0${k}=${v}`, p);
       this.namespaceNames.add(p.meta.namespace);
     }
     for (const n of data.nodes) {
       this.nodesByName.set(n.meta.name, n);
-      for (const a of n.addresses) if (a.type === 'InternalIP' || a.type === 'ExternalIP') this.nodesByIP.set(a.address, n);
+      for (const a of n.addresses)
+        if (a.type === 'InternalIP' || a.type === 'ExternalIP') this.nodesByIP.set(a.address, n);
     }
     for (const s of data.endpointSlices) {
       if (s.serviceName) push(this.slicesByService, nsName(s.meta.namespace, s.serviceName), s);

@@ -150,7 +150,13 @@ export interface Container {
 export interface ContainerStateInfo {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };
-  terminated?: { reason?: string; message?: string; exitCode?: number; startedAt?: string; finishedAt?: string };
+  terminated?: {
+    reason?: string;
+    message?: string;
+    exitCode?: number;
+    startedAt?: string;
+    finishedAt?: string;
+  };
 }
 
 export interface ContainerStatus {
@@ -500,7 +506,13 @@ export interface LoadBalancer {
 
 export interface NatGateway {
   id: string;
-  dnatRules: { eip: string; protocol: string; externalPort: number; internalAddress: string; internalPort: number }[];
+  dnatRules: {
+    eip: string;
+    protocol: string;
+    externalPort: number;
+    internalAddress: string;
+    internalPort: number;
+  }[];
   snatRules?: { eip: string; source: string }[];
 }
 

@@ -1,0 +1,227 @@
+// Turning file text into documents with line information. YAML goes through the `yaml`
+// library (positions, alias limits); JSON goes through JSON.parse for speed, and is only
+// re-read for positions when a problem needs a line number.
+import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { SvcdoctorError } from '../errors.js';
+import type { Origin } from '../model/types.js';
+import type { Path } from './reader.js';
+
+/** One raw document (or List item) with a way to find the line of any field inside it. */
+export interface BundleItem {
+  raw: unknown;
+  origin: Origin;
+  lineOf: (path: Path) => number | undefined;
+}
+
+/** Aliases allowed per document; `yaml` refuses more (the "billion laughs" guard). */
+const MAX_ALIASES = 200;
+
+function malformed(problems: string[], hint?: string): SvcdoctorError {
+  return new SvcdoctorError('SVCDOCTOR_INPUT_MALFORMED', problems[0] ?? 'malformed input', {
+    problems,
+    hint: hint ?? 'fix the file (or leave it out) and run again',
+  });
+}
+
+function yamlItems(text: string, file: string): BundleItem[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: false });
+  const list = Array.isArray(docs) ? docs : [];
+  const problems: string[] = [];
+  for (const d of list) {
+    for (const e of d.errors) {
+      const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
+      problems.push(`${file}:${line}: ${e.message.split('\n')[0]}`);
+    }
+  }
+  if (problems.length) throw malformed(problems);
+  const items: BundleItem[] = [];
+  list.forEach((doc, docIndex) => {
+    if (doc.contents === null) return; // empty document (a trailing ---)
+    let js: unknown;
+    try {
+      js = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+      const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw malformed([
+        `${file}:${line}: ${/alias/i.test(msg) ? `too many YAML aliases (more than ${MAX_ALIASES}): refusing a possible alias bomb` : msg}`,
+      ]);
+    }
+    const startLine = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1;
+    const lineOf = (p: Path): number | undefined => {
+      for (let n = p.length; n >= 0; n--) {
+        const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+        if (node && typeof node === 'object' && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return startLine;
+    };
+    pushWithLists(
+      items,
+      js,
+      { file, line: startLine, doc: docIndex },
+      lineOf,
+      isMap(doc.contents) || isSeq(doc.contents),
+    );
+  });
+  return items;
+}
+
+/** Expand `kind: List` / `*List` into their items, keeping a line function per item. */
+function pushWithLists(
+  items: BundleItem[],
+  js: unknown,
+  origin: Origin,
+  lineOf: (p: Path) => number | undefined,
+  _structured: boolean,
+): void {
+  if (js && typeof js === 'object' && !Array.isArray(js)) {
+    const o = js as Record<string, unknown>;
+    const kind = typeof o.kind === 'string' ? o.kind : '';
+    if ((kind === 'List' || kind.endsWith('List')) && Array.isArray(o.items)) {
+      o.items.forEach((item, i) => {
+        const itemLine = (p: Path) => lineOf(['items', i, ...p]);
+        // Items of a typed list (ServiceList) often omit kind/apiVersion.
+        const withKind =
+          kind !== 'List' && item && typeof item === 'object' && !(item as Record<string, unknown>).kind
+            ? {
+                ...(item as Record<string, unknown>),
+                kind: kind.slice(0, -'List'.length),
+                apiVersion: o.apiVersion,
+              }
+            : item;
+        items.push({
+          raw: withKind,
+          origin: { ...origin, line: itemLine([]) ?? origin.line },
+          lineOf: itemLine,
+        });
+      });
+      return;
+    }
+  }
+  items.push({ raw: js, origin, lineOf });
+}
+
+function lineFromJsonError(text: string, message: string): number {
+  const lc = /line (\d+)/.exec(message);
+  if (lc) return Number(lc[1]);
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return text.slice(0, Number(pos[1])).split('\n').length;
+  return 1;
+}
+
+/**
+ * Split concatenated top-level JSON values (kubectl cluster-info dump to stdout, JSON lines).
+ * Text between values is allowed only for cluster-info dump's log sections.
+ */
+function splitJsonValues(text: string): { text: string; start: number }[] | undefined {
+  const out: { text: string; start: number }[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+      i++;
+      continue;
+    }
+    if (c !== '{' && c !== '[') {
+      if (text.startsWith('==== START logs', i)) {
+        const end = text.indexOf('==== END logs', i);
+        if (end < 0) return undefined;
+        const eol = text.indexOf('\n', end);
+        i = eol < 0 ? n : eol + 1;
+        continue;
+      }
+      return undefined;
+    }
+    const start = i;
+    let depth = 0;
+    let inStr = false;
+    for (; i < n; i++) {
+      const ch = text[i];
+      if (inStr) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inStr = false;
+      } else if (ch === '"') inStr = true;
+      else if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        depth--;
+        if (depth === 0) {
+          i++;
+          break;
+        }
+      }
+    }
+    if (depth !== 0) return undefined;
+    out.push({ text: text.slice(start, i), start });
+  }
+  return out;
+}
+
+function jsonItems(text: string, file: string): BundleItem[] {
+  let located: ReturnType<typeof parseDocument> | undefined;
+  const lineCounter = new LineCounter();
+  const makeLineOf = (base: number, segment: string) => (p: Path) => {
+    // Only parsed again when a problem needs a position.
+    located ??= parseDocument(segment, { lineCounter });
+    for (let k = p.length; k >= 0; k--) {
+      const node = located.getIn(p.slice(0, k), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return base + lineCounter.linePos(node.range[0]).line - 1;
+    }
+    return base;
+  };
+  if (text.trim() === '') return [];
+  try {
+    const js = JSON.parse(text);
+    const items: BundleItem[] = [];
+    pushWithLists(items, js, { file, line: 1, doc: 0 }, makeLineOf(1, text), true);
+    return items;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const parts = splitJsonValues(text);
+    if (parts && parts.length > 1) {
+      const items: BundleItem[] = [];
+      parts.forEach((part, idx) => {
+        const base = text.slice(0, part.start).split('\n').length;
+        let js: unknown;
+        try {
+          js = JSON.parse(part.text);
+        } catch (pe) {
+          const pm = pe instanceof Error ? pe.message : String(pe);
+          throw malformed([
+            `${file}:${base + lineFromJsonError(part.text, pm) - 1}: invalid JSON: ${pm.split('\n')[0]}`,
+          ]);
+        }
+        let segLocated: ReturnType<typeof parseDocument> | undefined;
+        const segCounter = new LineCounter();
+        const lineOf = (p: Path) => {
+          segLocated ??= parseDocument(part.text, { lineCounter: segCounter });
+          for (let k = p.length; k >= 0; k--) {
+            const node = segLocated.getIn(p.slice(0, k), true) as
+              | { range?: [number, number, number] }
+              | undefined;
+            if (node?.range) return base + segCounter.linePos(node.range[0]).line - 1;
+          }
+          return base;
+        };
+        pushWithLists(items, js, { file, line: base, doc: idx }, lineOf, true);
+      });
+      return items;
+    }
+    throw malformed([`${file}:${lineFromJsonError(text, msg)}: invalid JSON: ${msg.split('\n')[0]}`]);
+  }
+}
+
+export function parseDocuments(text: string, file: string, format: 'yaml' | 'json'): BundleItem[] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (format === 'json' || /^\s*[{[]/.test(text.slice(0, 64))) {
+    // A .yaml file holding JSON is still JSON; a .json file that is not JSON is reported as JSON.
+    if (format === 'json') return jsonItems(text, file);
+    try {
+      return jsonItems(text, file);
+    } catch {
+      return yamlItems(text, file);
+    }
+  }
+  return yamlItems(text, file);
+}
