@@ -1,0 +1,359 @@
+// The live source against a real HTTPS API (the fake server), through the unmodified
+// @kubernetes/client-node and a generated kubeconfig.
+
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SvcdoctorError } from '../src/errors.js';
+import { loadLive } from '../src/sources/live/index.js';
+import { loadKubeconfig } from '../src/sources/live/kubeconfig.js';
+import { type LiveProgress, readLive } from '../src/sources/live/read.js';
+import { FakeApiServer, smallCluster } from './support/fake-apiserver.js';
+
+let server: FakeApiServer;
+let kubeconfig: string;
+
+beforeAll(async () => {
+  server = await FakeApiServer.start({ objects: smallCluster() });
+  kubeconfig = server.writeKubeconfig();
+});
+afterAll(async () => {
+  await server.stop();
+});
+afterEach(() => {
+  // Whatever a test did, nothing may ever have asked for a Secret.
+  expect(server.requests.filter((r) => r.resource === 'secrets')).toEqual([]);
+});
+
+/** Runs fn against fresh per-test server behaviour, and returns the requests it caused. */
+async function isolated<T>(
+  objects: unknown[],
+  setup: (s: FakeApiServer) => void,
+  fn: (kubeconfig: string, s: FakeApiServer) => Promise<T>,
+): Promise<{ value: T; s: FakeApiServer }> {
+  const s = await FakeApiServer.start({ objects });
+  try {
+    setup(s);
+    const value = await fn(s.writeKubeconfig(), s);
+    expect(s.requests.filter((r) => r.resource === 'secrets')).toEqual([]);
+    return { value, s };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof SvcdoctorError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
+
+describe('reading a cluster', () => {
+  it('reads every kind in one paged list per resource and namespace scope', async () => {
+    const before = server.requests.length;
+    const { data, read } = await loadLive({ kubeconfig, namespaces: ['default'], pageSize: 3 });
+    const reqs = server.requests.slice(before);
+    // 7 + kube-system's 0 services: pages of 3 → 3 requests in default, 1 in kube-system.
+    expect(reqs.filter((r) => r.resource === 'services').map((r) => r.namespace)).toEqual([
+      'default',
+      'kube-system',
+      'default',
+      'default',
+    ]);
+    expect(data.services.map((s) => s.meta.name).sort()).toEqual(
+      ['svc-0', 'svc-1', 'svc-2', 'svc-3', 'svc-4', 'svc-5', 'svc-6'].sort(),
+    );
+    expect(data.pods.map((p) => `${p.meta.namespace}/${p.meta.name}`).sort()).toEqual([
+      'default/web-0',
+      'default/web-1',
+      'kube-system/kube-proxy-a',
+    ]);
+    expect(data.nodes.map((n) => n.meta.name).sort()).toEqual(['node-1', 'node-2']);
+    expect(data.kubeProxy?.mode).toBe('ipvs');
+    // Only the named ConfigMaps are fetched; aws-auth is never read.
+    expect(data.configMaps.map((c) => c.meta.name)).toEqual(['kube-proxy']);
+    // GETs are only the fixed ConfigMap names; everything else is a list.
+    expect(reqs.filter((r) => r.verb === 'get').map((r) => r.name)).toEqual([
+      'kube-proxy',
+      'kube-proxy-config',
+      'coredns',
+    ]);
+    expect(reqs.filter((r) => r.verb === 'list').every((r) => r.query.limit === '3')).toBe(true);
+    expect(read.requestCount).toBe(reqs.length);
+    expect(data.collected).toMatchObject({
+      Service: true,
+      Pod: true,
+      Node: true,
+      Namespace: true,
+      Workload: true,
+    });
+    expect(data.warnings).toEqual([]);
+  });
+
+  it('reads only the namespaces asked for with -n, and all-namespace lists with -A', async () => {
+    let before = server.requests.length;
+    await readLive({ kubeconfig, namespaces: ['prod'], resources: ['services', 'networkpolicies', 'nodes'] });
+    let reqs = server.requests.slice(before);
+    expect(reqs.map((r) => `${r.resource}:${r.namespace ?? '*'}`).sort()).toEqual(
+      ['networkpolicies:prod', 'nodes:*', 'services:kube-system', 'services:prod'].sort(),
+    );
+    before = server.requests.length;
+    const all = await readLive({ kubeconfig, namespaces: 'all', resources: ['services', 'networkpolicies'] });
+    reqs = server.requests.slice(before);
+    expect(reqs.map((r) => r.path).sort()).toEqual([
+      '/api/v1/services',
+      '/apis/networking.k8s.io/v1/networkpolicies',
+    ]);
+    expect(all.items.filter((i) => i.raw.kind === 'Service')).toHaveLength(8);
+  });
+
+  it('defaults to the namespace of the kubeconfig context', async () => {
+    const kc = server.writeKubeconfig({ namespace: 'prod' });
+    const before = server.requests.length;
+    await readLive({ kubeconfig: kc, resources: ['ingresses'] });
+    expect(server.requests.slice(before).map((r) => r.namespace)).toEqual(['prod']);
+  });
+
+  it('keeps at most `concurrency` lists in flight', async () => {
+    const { s } = await isolated(
+      smallCluster(),
+      (s) => s.delay({}, 40),
+      (kc) => readLive({ kubeconfig: kc, namespaces: ['default'], concurrency: 2 }),
+    );
+    expect(s.maxInFlight).toBe(2);
+  });
+
+  it('reports progress up to done == total', async () => {
+    const seen: LiveProgress[] = [];
+    await readLive({ kubeconfig, namespaces: ['default'], onProgress: (p) => seen.push(p) });
+    const last = seen.at(-1)!;
+    expect(last.done).toBe(last.total);
+    expect(last.objects).toBeGreaterThanOrEqual(7);
+    expect(seen.every((p, i) => i === 0 || p.done >= seen[i - 1]!.done)).toBe(true);
+  });
+});
+
+describe('paging, expiry and broken connections', () => {
+  it('restarts a list whose continue token expired (410 Gone), without duplicates', async () => {
+    const { value, s } = await isolated(
+      smallCluster(),
+      (s) => s.expireContinue({ resource: 'services', namespace: 'default' }),
+      (kc) => readLive({ kubeconfig: kc, namespaces: ['default'], resources: ['services'], pageSize: 3 }),
+    );
+    const names = value.items.map((i) => (i.raw.metadata as { name: string }).name);
+    expect(names).toHaveLength(7);
+    expect(new Set(names).size).toBe(7);
+    const statuses = s.requests.filter((r) => r.namespace === 'default').map((r) => r.status);
+    expect(statuses).toEqual([200, 410, 200, 200, 200]);
+  });
+
+  it('reads in one unpaged request after repeated expiries', async () => {
+    const { value, s } = await isolated(
+      smallCluster(),
+      (s) => s.expireContinue({ resource: 'services', namespace: 'default' }, 100),
+      (kc) => readLive({ kubeconfig: kc, namespaces: ['default'], resources: ['services'], pageSize: 3 }),
+    );
+    expect(
+      value.items.filter((i) => (i.raw.metadata as { namespace: string }).namespace === 'default'),
+    ).toHaveLength(7);
+    const last = s.requests.filter((r) => r.namespace === 'default').at(-1)!;
+    expect(last.query.limit).toBeUndefined();
+    expect(last.status).toBe(200);
+  });
+
+  it('retries a dropped connection and still reads everything', async () => {
+    const { value, s } = await isolated(
+      smallCluster(),
+      (s) => s.drop({ resource: 'pods', namespace: 'default' }, 2),
+      (kc) => readLive({ kubeconfig: kc, namespaces: ['default'], resources: ['pods'] }),
+    );
+    expect(value.items).toHaveLength(3);
+    expect(s.requests.filter((r) => r.dropped)).toHaveLength(2);
+  });
+
+  it('waits for slow answers within the deadline', async () => {
+    const { value } = await isolated(
+      smallCluster(),
+      (s) => s.delay({ resource: 'nodes' }, 300),
+      (kc) => readLive({ kubeconfig: kc, resources: ['nodes'], timeoutMs: 5_000 }),
+    );
+    expect(value.items).toHaveLength(2);
+  });
+
+  it('gives up with API_UNREACHABLE when answers never come in time', async () => {
+    const { value } = await isolated(
+      smallCluster(),
+      (s) => s.delay({ resource: 'nodes' }, 2_000),
+      (kc) => codeOf(readLive({ kubeconfig: kc, resources: ['nodes'], timeoutMs: 150, retries: 1 })),
+    );
+    expect(value).toBe('SVCDOCTOR_API_UNREACHABLE');
+  });
+});
+
+describe('permissions', () => {
+  it('a user without list nodes still gets a snapshot, with Node not collected and the RBAC rule', async () => {
+    const { value } = await isolated(
+      smallCluster(),
+      (s) => s.forbid({ resource: 'nodes' }),
+      (kc) => loadLive({ kubeconfig: kc, namespaces: ['default'] }),
+    );
+    const { data, read } = value;
+    expect(data.collected.Node).toBe(false);
+    expect(data.collected.Service).toBe(true);
+    expect(data.nodes).toEqual([]);
+    expect(data.pods).toHaveLength(3);
+    expect(read.forbidden).toEqual([
+      expect.objectContaining({ resource: 'nodes', group: '', verb: 'list', namespace: undefined }),
+    ]);
+    expect(data.warnings.map((w) => w.code)).toEqual(['LIVE_FORBIDDEN']);
+    expect(data.warnings[0]!.hint).toContain('resources: ["nodes"]');
+  });
+
+  it('a kind forbidden in one namespace is incomplete, hence not collected', async () => {
+    const { value } = await isolated(
+      smallCluster(),
+      (s) => s.forbid({ resource: 'pods', namespace: 'kube-system' }),
+      (kc) => loadLive({ kubeconfig: kc, namespaces: ['default'] }),
+    );
+    expect(value.data.collected.Pod).toBe(false);
+    expect(value.read.forbidden.map((f) => `${f.resource}/${f.namespace}`)).toEqual(['pods/kube-system']);
+  });
+
+  it('a resource the server does not serve is reported, not fatal', async () => {
+    const { value } = await isolated(
+      smallCluster(),
+      // An API server before 1.33 has no networking.k8s.io/v1 servicecidrs.
+      (s) => s.unserve('servicecidrs'),
+      (kc) => loadLive({ kubeconfig: kc, namespaces: ['default'], resources: ['services', 'servicecidrs'] }),
+    );
+    expect(value.data.collected.ServiceCIDR).toBe(false);
+    expect(value.data.collected.Service).toBe(true);
+    expect(value.read.notServed).toEqual(['servicecidrs']);
+    expect(value.data.warnings.map((w) => w.code)).toEqual(['LIVE_NOT_SERVED']);
+  });
+});
+
+describe('errors that stop the read', () => {
+  it.each([
+    {
+      name: 'rejected token → API_UNAUTHORIZED',
+      code: 'SVCDOCTOR_API_UNAUTHORIZED',
+      kc: () => server.writeKubeconfig({ token: 'expired' }),
+      context: undefined,
+    },
+    {
+      name: 'unknown --context → CONTEXT_NOT_FOUND',
+      code: 'SVCDOCTOR_CONTEXT_NOT_FOUND',
+      kc: () => kubeconfig,
+      context: 'nope',
+    },
+    {
+      name: 'missing --kubeconfig file → KUBECONFIG_NOT_FOUND',
+      code: 'SVCDOCTOR_KUBECONFIG_NOT_FOUND',
+      kc: () => join(tmpdir(), 'svcdoctor-no-such-kubeconfig'),
+      context: undefined,
+    },
+  ])('$name', async ({ code, kc, context }) => {
+    expect(await codeOf(readLive({ kubeconfig: kc(), context, resources: ['nodes'] }))).toBe(code);
+  });
+
+  it('an API server nobody listens on → API_UNREACHABLE', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-kc-'));
+    const file = join(dir, 'config');
+    writeFileSync(file, server.kubeconfig().replace(server.url, `https://127.0.0.1:${port}`));
+    expect(await codeOf(readLive({ kubeconfig: file, resources: ['nodes'], retries: 0 }))).toBe(
+      'SVCDOCTOR_API_UNREACHABLE',
+    );
+  });
+
+  it('no kubeconfig anywhere and not in a cluster → KUBECONFIG_NOT_FOUND', () => {
+    const home = mkdtempSync(join(tmpdir(), 'svcdoctor-home-'));
+    expect(() => loadKubeconfig({ env: { HOME: home } })).toThrowError(
+      expect.objectContaining({ code: 'SVCDOCTOR_KUBECONFIG_NOT_FOUND' }),
+    );
+  });
+});
+
+describe('kubeconfig like kubectl', () => {
+  it('KUBECONFIG with several files: the first file wins for current-context and duplicate names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-multi-'));
+    const good = JSON.parse(server.kubeconfig({ context: 'a' })) as Record<string, unknown>;
+    const bad = JSON.parse(server.kubeconfig({ context: 'a', token: 'wrong' })) as Record<string, unknown>;
+    bad['current-context'] = 'b';
+    (bad.contexts as { name: string }[]).push({
+      name: 'b',
+      context: { cluster: 'a-cluster', user: 'a-user' },
+    } as never);
+    const f1 = join(dir, 'one');
+    const f2 = join(dir, 'two');
+    writeFileSync(f1, JSON.stringify(good));
+    writeFileSync(f2, JSON.stringify(bad));
+    const env = { KUBECONFIG: [f1, join(dir, 'missing'), f2].join(delimiter) };
+    const loaded = loadKubeconfig({ env });
+    expect(loaded.contextName).toBe('a');
+    expect(loaded.kc.getContexts().map((c) => c.name)).toEqual(['a', 'b']);
+    // Context b exists only in the second file, but user a-user comes from the first: a good token.
+    const viaB = await readLive({ loaded: loadKubeconfig({ env, context: 'b' }), resources: ['nodes'] });
+    expect(viaB.items).toHaveLength(2);
+  });
+
+  it('--kubeconfig overrides KUBECONFIG', () => {
+    const loaded = loadKubeconfig({ kubeconfig, env: { KUBECONFIG: '/nonexistent' } });
+    expect(loaded.sources).toEqual([kubeconfig]);
+  });
+
+  it('in-cluster: service account token and CA when no kubeconfig exists', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'svcdoctor-incluster-'));
+    const sa = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, 'token'), server.token);
+    writeFileSync(join(sa, 'ca.crt'), server.ca);
+    writeFileSync(join(sa, 'namespace'), 'prod');
+    const port = new URL(server.url).port;
+    const home = mkdtempSync(join(tmpdir(), 'svcdoctor-home-'));
+    const loaded = loadKubeconfig({
+      env: { HOME: home, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port },
+      inClusterRoot: root,
+    });
+    expect(loaded.sources).toEqual(['in-cluster']);
+    expect(loaded.namespace).toBe('prod');
+    const read = await readLive({ loaded, resources: ['services'] });
+    expect(read.items.map((i) => (i.raw.metadata as { name: string }).name)).toContain('api');
+  });
+
+  it('exec credential plugins, as the library runs them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-exec-'));
+    const cfg = JSON.parse(server.kubeconfig()) as { users: { user: Record<string, unknown> }[] };
+    const script = `process.stdout.write(JSON.stringify({apiVersion:'client.authentication.k8s.io/v1',kind:'ExecCredential',status:{token:'${server.token}'}}))`;
+    cfg.users[0]!.user = {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: ['-e', script],
+        interactiveMode: 'Never',
+      },
+    };
+    const file = join(dir, 'config');
+    writeFileSync(file, JSON.stringify(cfg));
+    const read = await readLive({ kubeconfig: file, resources: ['nodes'] });
+    expect(read.items).toHaveLength(2);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
