@@ -1,0 +1,192 @@
+import { type Check, type CheckContext, LAYERS, toFinding } from '../checks/define.js';
+import { ALL_CHECKS } from '../checks/registry.js';
+import { computePaths } from '../dataplane/paths.js';
+import { type Finding, SEVERITY_RANK } from '../model/finding.js';
+import { formatClient, isInClusterClient, type Question, type Via } from '../model/question.js';
+import type { Snapshot } from '../model/snapshot.js';
+import type { Trace } from '../model/trace.js';
+import type { ObjectRef, Service } from '../model/types.js';
+import { collectUnknowns } from './gaps.js';
+
+export type Verdict = 'reachable' | 'unreachable' | 'partial' | 'unknown';
+
+/** The result of `diagnose` — DESIGN.md's stable JSON contract. */
+export interface DiagnoseResult {
+  target: ObjectRef;
+  question: {
+    client: string;
+    via?: Via;
+    port?: number | string;
+    address?: string;
+    host?: string;
+    path?: string;
+    inferred: string[];
+  };
+  verdict: Verdict;
+  findings: Finding[];
+  paths: Trace[];
+  unknowns: string[];
+  /** Checks that failed to run (a bug or bad data): the run went on without them. */
+  errors: string[];
+}
+
+export interface DiagnoseOptions {
+  /** The time findings are judged at (certificates, windows). Default: question.at or now. */
+  now?: Date;
+  checks?: readonly Check[];
+  mode?: 'diagnose' | 'audit';
+  /** Ranking; the diagnosis layer may supply a smarter one. */
+  rank?: (findings: Finding[], paths: Trace[], snapshot: Snapshot, question: Question) => Finding[];
+}
+
+/** Fill in what the user left out, saying so: the access path from the Service type and client. */
+export function inferVia(service: Service | undefined, question: Question): Question {
+  if (question.via || !service) return question;
+  let via: Via;
+  if (question.address) {
+    const { ip, port } = question.address;
+    if (service.clusterIPs.includes(ip)) via = 'clusterip';
+    else if (service.externalIPs.includes(ip)) via = 'externalip';
+    else if (service.loadBalancerIngress.some((i) => i.ip === ip)) via = 'loadbalancer';
+    else if (service.ports.some((p) => p.nodePort === port)) via = 'nodeport';
+    else via = isInClusterClient(question.client) ? 'clusterip' : 'loadbalancer';
+  } else if (!isInClusterClient(question.client)) {
+    via =
+      service.type === 'LoadBalancer'
+        ? 'loadbalancer'
+        : service.type === 'NodePort'
+          ? 'nodeport'
+          : 'clusterip';
+  } else {
+    via = question.dnsName ? 'dns' : 'clusterip';
+  }
+  return {
+    ...question,
+    via,
+    inferred: [...question.inferred, `via ${via} (from the Service type and the client)`],
+  };
+}
+
+export function defaultRank(findings: Finding[]): Finding[] {
+  const layerIndex = (id: string) => {
+    const check = ALL_CHECKS.find((c) => c.id === id);
+    return check ? LAYERS.indexOf(check.layer) : LAYERS.length;
+  };
+  return [...findings].sort(
+    (a, b) =>
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      b.confidence - a.confidence ||
+      layerIndex(a.id) - layerIndex(b.id) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+function verdictOf(paths: Trace[], findings: Finding[], service: Service | undefined): Verdict {
+  if (!service) return 'unreachable';
+  if (paths.length > 0) {
+    const delivered = paths.filter((p) => p.outcome === 'delivered').length;
+    const unknown = paths.filter((p) => p.outcome === 'insufficient-info').length;
+    if (delivered === paths.length)
+      return findings.some((f) => f.severity === 'error') ? 'partial' : 'reachable';
+    if (delivered > 0) return 'partial';
+    if (unknown === paths.length)
+      return findings.some((f) => f.severity === 'error') ? 'unreachable' : 'unknown';
+    return 'unreachable';
+  }
+  return findings.some((f) => f.severity === 'error') ? 'unreachable' : 'reachable';
+}
+
+/** Answer "why can't this client reach this Service": paths, checks, ranking, unknowns. */
+export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseOptions = {}): DiagnoseResult {
+  const service = snapshot.service(asked.target.namespace ?? 'default', asked.target.name);
+  const question = inferVia(service, asked);
+  const now = options.now ?? (question.at ? new Date(question.at) : new Date());
+  const paths = service ? computePaths(snapshot, service, question) : [];
+  const unknowns: string[] = [];
+  const errors: string[] = [];
+  const ctx: CheckContext = {
+    snapshot,
+    ...(service ? { service } : {}),
+    question,
+    paths,
+    now,
+    mode: options.mode ?? 'diagnose',
+    unknown(what, collect) {
+      const line = collect ? `${what} — collect: ${collect}` : what;
+      if (!unknowns.includes(line)) unknowns.push(line);
+    },
+  };
+  const findings: Finding[] = [];
+  for (const check of options.checks ?? ALL_CHECKS) {
+    try {
+      for (const hit of check.run(ctx)) findings.push(toFinding(check, hit));
+    } catch (e) {
+      errors.push(`check ${check.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  for (const u of collectUnknowns(snapshot, service, question)) if (!unknowns.includes(u)) unknowns.push(u);
+  const ranked = (options.rank ?? ((f) => defaultRank(f)))(findings, paths, snapshot, question);
+  return {
+    target: {
+      kind: 'Service',
+      namespace: question.target.namespace ?? 'default',
+      name: question.target.name,
+    },
+    question: {
+      client: formatClient(question.client),
+      ...(question.via ? { via: question.via } : {}),
+      ...(question.port !== undefined ? { port: question.port } : {}),
+      ...(question.address ? { address: `${question.address.ip}:${question.address.port}` } : {}),
+      ...(question.host ? { host: question.host } : {}),
+      ...(question.path ? { path: question.path } : {}),
+      inferred: question.inferred,
+    },
+    verdict: verdictOf(paths, ranked, service),
+    findings: ranked,
+    paths,
+    unknowns,
+    errors,
+  };
+}
+
+export interface AuditResult {
+  services: { target: ObjectRef; verdict: Verdict; findings: Finding[] }[];
+  summary: { services: number; error: number; warning: number; info: number };
+  unknowns: string[];
+  errors: string[];
+}
+
+/** Every check on every Service in scope, for the default in-cluster question. */
+export function audit(
+  snapshot: Snapshot,
+  scope: { namespace?: string },
+  options: DiagnoseOptions = {},
+): AuditResult {
+  const services = scope.namespace ? snapshot.servicesIn(scope.namespace) : snapshot.services;
+  const sorted = [...services].sort(
+    (a, b) => a.meta.namespace.localeCompare(b.meta.namespace) || a.meta.name.localeCompare(b.meta.name),
+  );
+  const out: AuditResult = {
+    services: [],
+    summary: { services: 0, error: 0, warning: 0, info: 0 },
+    unknowns: [],
+    errors: [],
+  };
+  for (const svc of sorted) {
+    const r = diagnose(
+      snapshot,
+      {
+        target: { kind: 'Service', namespace: svc.meta.namespace, name: svc.meta.name },
+        client: { kind: 'pod-on-other-node' },
+        inferred: [],
+      },
+      { ...options, mode: 'audit' },
+    );
+    out.services.push({ target: r.target, verdict: r.verdict, findings: r.findings });
+    out.summary.services++;
+    for (const f of r.findings) out.summary[f.severity]++;
+    for (const u of r.unknowns) if (!out.unknowns.includes(u)) out.unknowns.push(u);
+    out.errors.push(...r.errors);
+  }
+  return out;
+}
