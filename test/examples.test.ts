@@ -15,7 +15,7 @@ interface Expectation {
   absent?: string[];
 }
 
-export function exampleDirs(root: string): string[] {
+function exampleDirs(root: string): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'expect.yaml')))

@@ -106,7 +106,9 @@ export function renderDiagnoseMarkdown(r: DiagnoseResult): string {
     '',
   ];
   if (r.findings.length === 0) lines.push('No problems found.', '');
-  r.findings.forEach((f, i) => lines.push(...mdFinding(f, i + 1)));
+  r.findings.forEach((f, i) => {
+    lines.push(...mdFinding(f, i + 1));
+  });
   if (r.paths.length) {
     lines.push('## Paths', '');
     for (const p of r.paths) lines.push(`- ${escapeMd(pathLine(p))}`);

@@ -39,7 +39,10 @@ export function escapeMd(s: string): string {
 /** Pad a column table; widths from content; no trailing spaces. */
 export function columns(rows: string[][], visibleLength: (s: string) => number = (s) => s.length): string {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(c))));
+  for (const r of rows)
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, visibleLength(c));
+    });
   return rows
     .map((r) =>
       r
