@@ -146,10 +146,10 @@ export function routeRequest(
 export function ingressBackends(ing: Ingress): { backend: IngressBackend; where: string }[] {
   const out: { backend: IngressBackend; where: string }[] = [];
   if (ing.defaultBackend) out.push({ backend: ing.defaultBackend, where: 'spec.defaultBackend' });
-  ing.rules.forEach((r, i) =>
-    r.paths.forEach((p, j) =>
-      out.push({ backend: p.backend, where: `spec.rules[${i}].http.paths[${j}].backend` }),
-    ),
-  );
+  ing.rules.forEach((r, i) => {
+    r.paths.forEach((p, j) => {
+      out.push({ backend: p.backend, where: `spec.rules[${i}].http.paths[${j}].backend` });
+    });
+  });
   return out;
 }
