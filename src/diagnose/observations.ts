@@ -561,3 +561,35 @@ function placeIP(snapshot: Snapshot, ip: string, port: number | undefined): Obse
   // Host-network pods answer on the node IP, which nodeByAddress already covered; an unknown IP stays unknown.
   return { kind: 'unknown', at: port !== undefined ? `${ip}:${port}` : ip };
 }
+
+// ---------------------------------------------------------------- probe failures from Events
+
+export interface ProbeFailure {
+  probe: 'readiness' | 'liveness' | 'startup';
+  classification: Classification;
+  message: string;
+  count: number;
+  lastSeen?: string;
+}
+
+/** Kubelet `Unhealthy` events for a pod ("Readiness probe failed: dial tcp ...: connection refused"), classified. */
+export function probeFailures(snapshot: Snapshot, pod: Pod): ProbeFailure[] {
+  const out: ProbeFailure[] = [];
+  const events = snapshot.eventsFor({ kind: 'Pod', namespace: pod.meta.namespace, name: pod.meta.name });
+  for (const e of events) {
+    const m = /^(Readiness|Liveness|Startup) probe failed:\s*([\s\S]*)$/i.exec(e.message.trim());
+    if (!m) continue;
+    const probe = m[1]!.toLowerCase() as ProbeFailure['probe'];
+    const body = m[2] ?? '';
+    const classification = classifyObservation(body);
+    // "HTTP probe failed with statuscode: 503" means something answered: the port is open.
+    out.push({
+      probe,
+      classification: { ...classification, tool: 'kubelet-probe' },
+      message: e.message.trim(),
+      count: e.count,
+      ...((e.lastTimestamp ?? e.eventTime) ? { lastSeen: (e.lastTimestamp ?? e.eventTime)! } : {}),
+    });
+  }
+  return out;
+}

@@ -1,4 +1,6 @@
+import appBoundToLocalhost from '../app-bound-to-localhost.js';
+import containerNotListening from '../container-not-listening.js';
 import type { Check } from '../define.js';
 
 // Checks of this area, in the order they are documented. Each lives in src/checks/<id>.ts.
-export const diagnosisChecks: Check[] = [];
+export const diagnosisChecks: Check[] = [containerNotListening, appBoundToLocalhost];
