@@ -52,3 +52,15 @@ export {
   type SgQuery,
   type SgVerdict,
 } from './securityGroups.js';
+export {
+  asksAboutLoadBalancer,
+  clientPeer,
+  clusterVersion,
+  evaluateAnyPeer,
+  healthCheckPeer,
+  isExternalClient,
+  lbPeer,
+  portsInQuestion,
+  proxyMode,
+  sgProtocol,
+} from './question.js';
