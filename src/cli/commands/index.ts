@@ -2,6 +2,7 @@ import type { CommandSpec } from '../spec.js';
 import { auditCommand } from './audit.js';
 import { diagnoseCommand } from './diagnose.js';
 import { explainCommand } from './explain.js';
+import { timelineCommand } from './timeline.js';
 
 /** The command table: parsing, --help and the README usage all come from it. One line per command. */
-export const COMMANDS: CommandSpec[] = [diagnoseCommand, auditCommand, explainCommand];
+export const COMMANDS: CommandSpec[] = [diagnoseCommand, auditCommand, explainCommand, timelineCommand];

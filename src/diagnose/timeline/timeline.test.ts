@@ -400,6 +400,44 @@ describe('evidence sources', () => {
     expect(entriesOf(t, 'event').map((e) => [e.time, e.suspect])).toEqual([[minsBefore(3), true]]);
   });
 
+  it('an events.k8s.io series: eventTime (first, µs) before the failure wins over a lastObservedTime after it', () => {
+    const t = timelineWith([
+      {
+        events: [
+          event({
+            reason: 'FailedToUpdateEndpoint',
+            count: 3,
+            involvedObject: { kind: 'Service', namespace: 'default', name: 'web' },
+            eventTime: '2026-11-22T09:57:00.123456Z',
+            lastTimestamp: '2026-11-22T10:04:00Z',
+          }),
+        ],
+      },
+    ]);
+    expect(entriesOf(t, 'event').map((e) => [e.time, e.suspect])).toEqual([
+      ['2026-11-22T09:57:00.123456Z', true],
+    ]);
+  });
+
+  it('an event entirely after the failure is placed at its earliest time and is not suspect', () => {
+    const t = timelineWith([
+      {
+        events: [
+          event({
+            reason: 'NodeNotReady',
+            involvedObject: { kind: 'Node', name: 'node-1' },
+            firstTimestamp: '2026-11-22T10:01:00Z',
+            lastTimestamp: '2026-11-22T10:03:00Z',
+          }),
+        ],
+        nodes: [node('node-1')],
+      },
+    ]);
+    expect(entriesOf(t, 'node-network').map((e) => [e.time, e.suspect])).toEqual([
+      ['2026-11-22T10:01:00Z', false],
+    ]);
+  });
+
   it('a NetworkPolicy that selects no backend is not listed', () => {
     const np = networkPolicy('other', (x) => {
       x.podSelector = { matchLabels: { app: 'db' }, matchExpressions: [] };

@@ -215,15 +215,19 @@ class Collector {
   event(e: KubeEvent, category: TimelineCategory, failure: Nanos): void {
     const object = formatRef(e.involvedObject);
     const label = `event ${e.meta.namespace}/${e.meta.name}`;
-    const last =
-      this.time(e.eventTime, `${label} eventTime`) ?? this.time(e.lastTimestamp, `${label} lastTimestamp`);
-    const first = this.time(e.firstTimestamp, `${label} firstTimestamp`);
+    // core/v1 Events date a series by first/lastTimestamp; events.k8s.io ones by eventTime (the
+    // first occurrence, microseconds) and series.lastObservedTime (read into lastTimestamp).
     const candidates = [
-      last,
-      first,
-      this.time(e.meta.creationTimestamp, `${label} creationTimestamp`),
+      this.time(e.lastTimestamp, `${label} lastTimestamp`),
+      this.time(e.eventTime, `${label} eventTime`),
+      this.time(e.firstTimestamp, `${label} firstTimestamp`),
     ].filter((t): t is Instant => t !== undefined);
-    const chosen = candidates.find((t) => t.ns <= failure) ?? candidates[0];
+    if (candidates.length === 0) {
+      const created = this.time(e.meta.creationTimestamp, `${label} creationTimestamp`);
+      if (created) candidates.push(created);
+    }
+    candidates.sort((a, b) => (a.ns > b.ns ? -1 : a.ns < b.ns ? 1 : 0));
+    const chosen = candidates.find((t) => t.ns <= failure) ?? candidates[candidates.length - 1];
     const times = e.count > 1 ? ` ×${e.count}` : '';
     const message = e.message ? `: ${e.message.replace(/\s+/g, ' ').trim()}` : '';
     this.add(chosen, category, object, `${e.type} ${e.reason}${times}${message}`, 'event');
