@@ -1,0 +1,169 @@
+import { type DnsProblemKind, type DnsSuggestion, resolveName } from '../dataplane/dns/resolve.js';
+import { parseObservedTarget } from '../diagnose/observations.js';
+import type { Question } from '../model/question.js';
+import { refOf, type Snapshot } from '../model/snapshot.js';
+import type { Service } from '../model/types.js';
+import { defineCheck } from './define.js';
+
+type Kind = Exclude<DnsProblemKind, 'headless-no-ready-endpoints' | 'external-name'> | 'resolves-elsewhere';
+
+interface Data extends Record<string, unknown> {
+  name: string;
+  clientNamespace: string;
+  kind: Kind;
+  suggestions: DnsSuggestion[];
+  /** The name the user should use for the target Service. */
+  correctName: string;
+  /** When the name resolves, the Service it leads to. */
+  resolvesTo?: string;
+  clusterDomain: string;
+}
+
+/** The names a client looked up: the question's, or host names from DNS failures it observed. */
+function namesAsked(snapshot: Snapshot, question: Question): string[] {
+  if (question.dnsName) return [question.dnsName];
+  const out: string[] = [];
+  for (const o of snapshot.data.observations) {
+    if (o.result !== 'dns-nxdomain' && o.result !== 'dns-timeout') continue;
+    const host = parseObservedTarget(o.to).host;
+    if (host && !out.includes(host)) out.push(host);
+  }
+  return out;
+}
+
+function clientNamespace(question: Question, service: Service | undefined): string {
+  if (question.client.kind === 'pod') return question.client.namespace;
+  return service?.meta.namespace ?? question.target.namespace ?? 'default';
+}
+
+function describeKind(d: Data): string {
+  switch (d.kind) {
+    case 'coredns-down':
+      return 'cluster DNS (CoreDNS) is not running';
+    case 'cluster-domain-wrong':
+      return `"${d.name}" uses the wrong cluster domain (the cluster uses ${d.clusterDomain})`;
+    case 'namespace-not-found':
+      return `"${d.name}" names a namespace that does not exist`;
+    case 'svc-label-missing':
+      return `"${d.name}" lacks the "svc" label`;
+    case 'resolves-elsewhere':
+      return `"${d.name}" resolves to ${d.resolvesTo}, not the intended Service`;
+    default:
+      return `"${d.name}" does not resolve to a Service from namespace ${d.clientNamespace}`;
+  }
+}
+
+export default defineCheck<Data>({
+  id: 'dns-name-wrong',
+  severity: 'error',
+  layer: 'dns',
+  confidence: 0.85,
+  title: (d) => {
+    const s = d.suggestions[0];
+    return `${describeKind(d)[0]!.toUpperCase()}${describeKind(d).slice(1)}${s ? ` — did you mean ${s.suggestion}?` : ''}`;
+  },
+  docs: {
+    what: 'The DNS name the client uses does not lead to the Service: the Service name, namespace or cluster domain is wrong, the short name is used from another namespace, or cluster DNS is down.',
+    why: 'A pod resolves names through the search list <ns>.svc.<domain>, svc.<domain>, <domain> with ndots:5, so "web" only finds web in the client\'s own namespace and "web.other" needs the namespace right. A Service name never resolves if CoreDNS has no ready pod.',
+    confirm:
+      'kubectl exec CLIENT -- nslookup NAME; kubectl exec CLIENT -- cat /etc/resolv.conf; kubectl get pods -n kube-system -l k8s-app=kube-dns; kubectl get svc -A | grep NAME.',
+    fix: 'Use <service>.<namespace> (or the full <service>.<namespace>.svc.<cluster-domain>) for cross-namespace access, correct the spelling, and make sure CoreDNS pods are running and ready.',
+  },
+  source: [
+    'kubernetes.io DNS for Services and Pods; kubernetes/dns specification',
+    'kubernetes.io Debug Services: "Does the Service work by DNS name?", "Does any Service work by DNS name?"',
+    'seed 003 (Service names and CoreDNS rewrite)',
+  ],
+  run({ snapshot, service, question }) {
+    if (!service) return [];
+    const names = namesAsked(snapshot, question);
+    const cns = clientNamespace(question, service);
+    const correct = (domain: string) =>
+      cns === service.meta.namespace
+        ? service.meta.name
+        : `${service.meta.name}.${service.meta.namespace}.svc.${domain}`;
+    if (names.length === 0) {
+      if (question.via !== 'dns') return [];
+      const r = resolveName(snapshot, `${service.meta.name}.${service.meta.namespace}`, cns);
+      if (r.problem?.kind !== 'coredns-down') return [];
+      return [
+        {
+          subject: { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' },
+          data: {
+            name: `${service.meta.name}.${service.meta.namespace}`,
+            clientNamespace: cns,
+            kind: 'coredns-down',
+            suggestions: [],
+            correctName: correct(r.clusterDomain),
+            clusterDomain: r.clusterDomain,
+          },
+          evidence: [r.coreDNS.detail],
+          fix: {
+            summary: 'Bring CoreDNS back: its pods in kube-system must be running and ready.',
+            commands: [
+              'kubectl get pods -n kube-system -l k8s-app=kube-dns -o wide',
+              'kubectl describe pods -n kube-system -l k8s-app=kube-dns',
+              'kubectl logs -n kube-system -l k8s-app=kube-dns',
+            ],
+          },
+        },
+      ];
+    }
+    const hits = [];
+    for (const name of names) {
+      const r = resolveName(snapshot, name, cns);
+      const correctName = correct(r.clusterDomain);
+      const base = { name, clientNamespace: cns, clusterDomain: r.clusterDomain, correctName };
+      const evidence = r.steps.map(
+        (s) =>
+          `${s.query}${s.rewrittenTo ? ` (rewritten to ${s.rewrittenTo})` : ''}: ${s.outcome} — ${s.detail}`,
+      );
+      if (r.service === service && r.problem?.kind !== 'coredns-down') continue;
+      if (r.external && !r.problem) continue;
+      if (r.problem?.kind === 'headless-no-ready-endpoints') continue; // an endpoints problem, reported there
+      let kind: Kind;
+      let suggestions: DnsSuggestion[] = r.problem?.suggestions ?? [];
+      if (r.problem && r.problem.kind !== 'external-name') kind = r.problem.kind as Kind;
+      else if (r.service) kind = 'resolves-elsewhere';
+      else continue;
+      if (kind === 'resolves-elsewhere' || suggestions.length === 0) {
+        suggestions = [{ field: 'name', typed: name, suggestion: correctName }];
+      }
+      const data: Data = {
+        ...base,
+        kind,
+        suggestions,
+        ...(r.service ? { resolvesTo: `${r.service.meta.namespace}/${r.service.meta.name}` } : {}),
+      };
+      hits.push({
+        subject:
+          kind === 'coredns-down'
+            ? { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' }
+            : refOf(service),
+        data,
+        evidence: kind === 'coredns-down' ? [r.coreDNS.detail, ...evidence] : evidence,
+        fix: {
+          summary:
+            kind === 'coredns-down'
+              ? 'Bring CoreDNS back: its pods in kube-system must be running and ready.'
+              : `Use "${correctName}" to reach ${service.meta.namespace}/${service.meta.name}.`,
+          commands:
+            kind === 'coredns-down'
+              ? [
+                  'kubectl get pods -n kube-system -l k8s-app=kube-dns -o wide',
+                  'kubectl logs -n kube-system -l k8s-app=kube-dns',
+                ]
+              : [
+                  `kubectl get svc -A --field-selector metadata.name=${service.meta.name}`,
+                  ...(question.client.kind === 'pod'
+                    ? [
+                        `kubectl exec -n ${question.client.namespace} ${question.client.name} -- nslookup ${correctName}`,
+                      ]
+                    : []),
+                ],
+        },
+      });
+    }
+    return hits;
+  },
+});
