@@ -5,7 +5,6 @@ import { parse as parseYaml } from 'yaml';
 import { SvcdoctorError } from '../errors.js';
 import { emptySnapshotData } from '../model/snapshot.js';
 import type {
-  AuditEntry,
   CollectableKind,
   KubeProxyConfig,
   NodeDumpFiles,
@@ -13,6 +12,7 @@ import type {
   ProxyMode,
   SnapshotData,
 } from '../model/types.js';
+import { auditEntryOf } from './audit.js';
 import type { BundleItem } from './documents.js';
 import { parseCloudInventory, parseObservations } from './formats.js';
 import { convertKube, KUBE_KINDS, type KubeObject } from './kube.js';
@@ -91,38 +91,6 @@ export function clusterDomainFromCorefile(corefile: string): string | undefined 
   return m?.[1];
 }
 
-function auditEntry(raw: Record<string, unknown>, origin: Origin): AuditEntry | undefined {
-  const ref = isObject(raw.objectRef) ? raw.objectRef : undefined;
-  const time = (raw.stageTimestamp ?? raw.requestReceivedTimestamp) as string | undefined;
-  if (!ref || typeof time !== 'string') return undefined;
-  const resource = typeof ref.resource === 'string' ? ref.resource : '';
-  const kindOf: Record<string, string> = {
-    services: 'Service',
-    endpoints: 'Endpoints',
-    endpointslices: 'EndpointSlice',
-    pods: 'Pod',
-    nodes: 'Node',
-    networkpolicies: 'NetworkPolicy',
-    ingresses: 'Ingress',
-    configmaps: 'ConfigMap',
-    daemonsets: 'DaemonSet',
-    deployments: 'Deployment',
-  };
-  const user = isObject(raw.user) && typeof raw.user.username === 'string' ? raw.user.username : undefined;
-  return {
-    time,
-    verb: typeof raw.verb === 'string' ? raw.verb : '',
-    ...(user ? { user } : {}),
-    objectRef: {
-      kind: kindOf[resource] ?? resource,
-      resource,
-      ...(typeof ref.namespace === 'string' ? { namespace: ref.namespace } : {}),
-      name: typeof ref.name === 'string' ? ref.name : '',
-    },
-    origin,
-  };
-}
-
 /**
  * Convert raw items into SnapshotData. Bad objects are collected (file:line: what is wrong)
  * and thrown together as one SvcdoctorError, so the user fixes everything in one pass.
@@ -149,8 +117,14 @@ export function buildSnapshotData(items: BundleItem[], options: BuildOptions = {
     }
     if (apiVersion.startsWith('audit.k8s.io/')) {
       if (kind === 'Event') {
-        const e = auditEntry(raw, item.origin);
-        if (e) data.audit.push(e);
+        // Only completed, successful writes are changes (see auditEntryOf); bad times are problems.
+        try {
+          const e = auditEntryOf(raw, item.origin);
+          if (e) data.audit.push(e);
+        } catch (err) {
+          if (err instanceof SvcdoctorError) problems.push(...err.problems);
+          else throw err;
+        }
       }
       continue;
     }
