@@ -1,0 +1,48 @@
+import type { Snapshot } from '../../model/snapshot.js';
+import type { ProxyMode } from '../../model/types.js';
+import { familyOf, parseIP } from './ip.js';
+import { traceIpvs } from './ipvs.js';
+import { proxyIndex } from './lookup.js';
+import { traceNetfilter } from './netfilter.js';
+import { nodeContext } from './node.js';
+import type { Packet, ProxyOptions, ProxyResult } from './types.js';
+
+export { proxyIndex } from './lookup.js';
+export type { Packet, ProxyOptions, ProxyResult, ProxyVerdict } from './types.js';
+
+/**
+ * What kube-proxy on `nodeName` does with one packet: the rule chain it walks, the DNAT targets,
+ * whether it is masqueraded, and the verdict. Pure: the snapshot is never modified, and the
+ * per-snapshot index is built once, so a trace costs a few lookups whatever the cluster size.
+ */
+export function proxyPacket(
+  snapshot: Snapshot,
+  nodeName: string,
+  packet: Packet,
+  opts: ProxyOptions = {},
+): ProxyResult {
+  const index = proxyIndex(snapshot);
+  const ctx = nodeContext(snapshot, index, nodeName, opts);
+  const src = parseIP(packet.src);
+  const dst = parseIP(packet.dst);
+  const bad = (mode: ProxyMode, why: string): ProxyResult => ({
+    verdict: 'unhandled',
+    endpoints: [],
+    masquerade: false,
+    steps: [{ detail: why }],
+    mode,
+    notes: ctx.notes,
+  });
+  if (!src || !dst) return bad(ctx.mode, `not an IP address: ${!src ? packet.src : packet.dst}`);
+  if (familyOf(src) !== familyOf(dst))
+    return bad(ctx.mode, 'source and destination are of different IP families');
+  switch (ctx.mode) {
+    case 'iptables':
+    case 'nftables':
+      return traceNetfilter(snapshot, index, ctx, packet, src, dst, ctx.mode);
+    case 'ipvs':
+      return traceIpvs(snapshot, index, ctx, packet, src, dst);
+    default:
+      return bad(ctx.mode, `kube-proxy mode ${ctx.mode} (Windows) is not simulated`);
+  }
+}
