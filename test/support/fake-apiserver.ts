@@ -87,6 +87,8 @@ export interface RecordedRequest {
   subresource?: string;
   verb?: Verb;
   status: number;
+  /** Parsed JSON body of a create. */
+  body?: unknown;
   /** True when the server dropped the connection instead of answering. */
   dropped?: boolean;
 }
@@ -515,6 +517,7 @@ export class FakeApiServer {
           reply(400, this.status(400, 'BadRequest', 'body is not JSON'));
           return;
         }
+        rec.body = obj;
         if (!isObj(obj) || obj.kind !== info.kind) {
           reply(400, this.status(400, 'BadRequest', `expected a ${info.kind}`));
           return;

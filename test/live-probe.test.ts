@@ -1,0 +1,255 @@
+// Active probes against the fake API server: every way a probe ends deletes its pod.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SvcdoctorError } from '../src/errors.js';
+import { Snapshot } from '../src/model/snapshot.js';
+import { buildSnapshotData } from '../src/sources/convert.js';
+import { toBundleItems } from '../src/sources/live/index.js';
+import { type ProbeTarget, parseProbeOutput, probeTargets, runProbe } from '../src/sources/live/probe.js';
+import { FakeApiServer, smallCluster } from './support/fake-apiserver.js';
+
+const targets: ProbeTarget[] = [
+  { to: '10.96.0.10:80/tcp', type: 'tcp', host: '10.96.0.10', port: 80, label: 'clusterip' },
+  {
+    to: 'svc-0.default.svc.cluster.local',
+    type: 'dns',
+    host: 'svc-0.default.svc.cluster.local',
+    label: 'dns',
+  },
+];
+const isProbe = (p: Record<string, unknown>) =>
+  (p.metadata as { labels?: Record<string, string> }).labels?.['app.kubernetes.io/managed-by'] ===
+  'svcdoctor';
+
+let server: FakeApiServer;
+let kubeconfig: string;
+beforeEach(async () => {
+  server = await FakeApiServer.start({ objects: smallCluster() });
+  kubeconfig = server.writeKubeconfig();
+});
+afterEach(async () => {
+  // The probe writes nothing but its own pod, and reads no Secret.
+  const writes = server.requests.filter((r) => r.method !== 'GET');
+  expect(writes.every((r) => r.resource === 'pods' && (r.verb === 'create' || r.verb === 'delete'))).toBe(
+    true,
+  );
+  expect(server.requests.filter((r) => r.resource === 'secrets')).toEqual([]);
+  await server.stop();
+});
+
+const created = () => server.requests.filter((r) => r.verb === 'create').length;
+const deleted = () =>
+  server.requests.filter((r) => r.verb === 'delete' && r.status === 200).map((r) => r.name);
+const probePodsLeft = () => server.objects('pods').filter(isProbe);
+
+async function failure(p: Promise<unknown>): Promise<SvcdoctorError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof SvcdoctorError) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('probe pod lifecycle', () => {
+  it('success: results become observations and the pod is deleted', async () => {
+    server.scriptPods(isProbe, {
+      afterMs: 50,
+      phase: 'Succeeded',
+      terminationMessage:
+        "10.96.0.10:80/tcp\trefused\tnc: can't connect to remote host (10.96.0.10): Connection refused\nsvc-0.default.svc.cluster.local\tok\t\nbogus\tok\t\n",
+    });
+    const run = await runProbe({ kubeconfig, namespace: 'default', targets, pollMs: 20 });
+    expect(run.observations.map((o) => [o.to, o.result])).toEqual([
+      ['10.96.0.10:80/tcp', 'refused'],
+      ['svc-0.default.svc.cluster.local', 'ok'],
+    ]);
+    expect(run.observations[0]!.from).toBe(`pod/default/${run.pod}`);
+    expect(deleted()).toEqual([run.pod]);
+    expect(probePodsLeft()).toEqual([]);
+  });
+
+  it('the pod is created with the label, a deadline and no service account token', async () => {
+    server.scriptPods(isProbe, {
+      afterMs: 10,
+      phase: 'Succeeded',
+      terminationMessage: '10.96.0.10:80/tcp\tok\t\n',
+    });
+    const before = server.requests.length;
+    await runProbe({
+      kubeconfig,
+      namespace: 'default',
+      targets,
+      node: 'node-2',
+      pollMs: 20,
+      deadlineSeconds: 45,
+      image: 'registry.local/tools:1',
+    });
+    const post = server.requests.slice(before).find((r) => r.verb === 'create')!;
+    expect(post.path).toBe('/api/v1/namespaces/default/pods');
+    const pod = post.body as {
+      metadata: { labels: Record<string, string> };
+      spec: {
+        activeDeadlineSeconds: number;
+        automountServiceAccountToken: boolean;
+        nodeName: string;
+        containers: { image: string }[];
+      };
+    };
+    expect(pod.metadata.labels['app.kubernetes.io/managed-by']).toBe('svcdoctor');
+    expect(pod.spec.activeDeadlineSeconds).toBe(45);
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+    expect(pod.spec.nodeName).toBe('node-2');
+    expect(pod.spec.containers[0]!.image).toBe('registry.local/tools:1');
+    expect(created()).toBe(1);
+    expect(probePodsLeft()).toEqual([]);
+  });
+
+  it('failure without results: PROBE_FAILED, and the pod is deleted', async () => {
+    server.scriptPods(isProbe, { afterMs: 30, phase: 'Failed' });
+    const e = await failure(runProbe({ kubeconfig, namespace: 'default', targets, pollMs: 20 }));
+    expect(e.code).toBe('SVCDOCTOR_PROBE_FAILED');
+    expect(deleted()).toHaveLength(1);
+    expect(probePodsLeft()).toEqual([]);
+  });
+
+  it('timeout: a pod that never finishes is deleted when the deadline passes', async () => {
+    const e = await failure(
+      runProbe({ kubeconfig, namespace: 'default', targets, pollMs: 50, deadlineSeconds: 0.3 }),
+    );
+    expect(e.code).toBe('SVCDOCTOR_PROBE_FAILED');
+    expect(deleted()).toHaveLength(1);
+    expect(probePodsLeft()).toEqual([]);
+  });
+
+  it('abort (Ctrl-C in-process): the pod is deleted before runProbe rejects', async () => {
+    const controller = new AbortController();
+    const p = runProbe({ kubeconfig, namespace: 'default', targets, pollMs: 30, signal: controller.signal });
+    const t0 = Date.now();
+    while (created() === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    const e = await failure(p);
+    expect(e.code).toBe('SVCDOCTOR_PROBE_FAILED');
+    expect(deleted()).toHaveLength(1);
+    expect(probePodsLeft()).toEqual([]);
+  });
+
+  it('not allowed to create pods: PROBE_FAILED naming the probe role, nothing left behind', async () => {
+    server.forbid({ resource: 'pods', verb: 'create' });
+    const e = await failure(runProbe({ kubeconfig, namespace: 'default', targets }));
+    expect(e.code).toBe('SVCDOCTOR_PROBE_FAILED');
+    expect(e.hint).toContain('rbac-probe.yaml');
+    expect(probePodsLeft()).toEqual([]);
+  });
+
+  it('a second run deletes finished and expired leftovers, not a concurrent run in progress', async () => {
+    const leftover = (name: string, phase: string, expires: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: 'default',
+        labels: { 'app.kubernetes.io/managed-by': 'svcdoctor', 'svcdoctor.io/probe-run': name },
+        annotations: { 'svcdoctor.io/expires-at': expires },
+      },
+      spec: { containers: [{ name: 'probe', image: 'busybox' }] },
+      status: { phase },
+    });
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const future = new Date(Date.now() + 600_000).toISOString();
+    server.add(leftover('old-done', 'Succeeded', future));
+    server.add(leftover('old-killed', 'Running', past));
+    server.add(leftover('other-run', 'Running', future));
+    server.scriptPods(isProbe, {
+      afterMs: 10,
+      phase: 'Succeeded',
+      terminationMessage: '10.96.0.10:80/tcp\tok\t\n',
+    });
+    const run = await runProbe({ kubeconfig, namespace: 'default', targets, pollMs: 20 });
+    expect(run.cleaned.sort()).toEqual(['old-done', 'old-killed']);
+    expect(probePodsLeft().map((p) => (p.metadata as { name: string }).name)).toEqual(['other-run']);
+    // Web pods that are not svcdoctor's are untouched.
+    expect(server.objects('pods').filter((p) => !isProbe(p))).toHaveLength(3);
+  });
+
+  it('SIGINT to a process running a probe: the delete request arrives before it exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-sigint-'));
+    const script = join(dir, 'probe-child.ts');
+    const probeModule = resolve('src/sources/live/probe.ts');
+    writeFileSync(
+      script,
+      `import { abortOnSignals, runProbe } from ${JSON.stringify(probeModule)};
+const [kubeconfig] = process.argv.slice(2);
+const { signal, dispose } = abortOnSignals();
+runProbe({ kubeconfig, namespace: 'default', targets: ${JSON.stringify(targets)}, pollMs: 50, deadlineSeconds: 60, signal })
+  .then(() => { process.exitCode = 0; }, () => { process.exitCode = 130; })
+  .finally(dispose);
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script, kubeconfig], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const t0 = Date.now();
+    while (created() === 0 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
+    expect(created()).toBe(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(deleted()).toHaveLength(1);
+    expect(probePodsLeft()).toEqual([]);
+  }, 40_000);
+});
+
+describe('what a probe tries', () => {
+  it('ClusterIP, DNS, LB address, NodePort on own and other node, and pod IP:targetPort', () => {
+    const objs = smallCluster(1).map((o) => {
+      const obj = o as {
+        kind: string;
+        metadata: { name: string };
+        spec: Record<string, unknown>;
+        status?: unknown;
+      };
+      if (obj.kind === 'Service' && obj.metadata.name === 'svc-0')
+        return {
+          ...obj,
+          spec: {
+            ...obj.spec,
+            type: 'LoadBalancer',
+            ports: [{ port: 80, targetPort: 8080, nodePort: 30080 }],
+          },
+          status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } },
+        };
+      return obj;
+    });
+    const items = toBundleItems(
+      objs
+        .filter((o) => (o as { kind: string }).kind !== 'Secret')
+        .map((raw, doc) => ({ raw: raw as Record<string, unknown>, origin: { file: 't', doc } })),
+    );
+    const snap = new Snapshot(buildSnapshotData(items));
+    const svc = snap.data.services.find((s) => s.meta.name === 'svc-0')!;
+    const got = probeTargets(snap, svc, { node: 'node-1' }).map((t) => `${t.label} ${t.to}`);
+    expect(got).toEqual([
+      'dns svc-0.default.svc.cluster.local',
+      'clusterip 10.96.0.10:80/tcp',
+      'loadbalancer 203.0.113.10:80/tcp',
+      'nodeport-own-node 192.168.0.10:30080/tcp',
+      'nodeport-other-node 192.168.0.11:30080/tcp',
+      'pod/default/web-0 10.244.0.5:8080/tcp',
+      'pod/default/web-1 10.244.1.5:8080/tcp',
+    ]);
+  });
+
+  it.each([
+    { line: '1.2.3.4:80/tcp\ttimeout\tnc: timed out', result: 'timeout' },
+    { line: '1.2.3.4:80/tcp\tno-route\tnc: No route to host', result: 'no-route' },
+    { line: '1.2.3.4:80/tcp\tmaybe\t', result: undefined },
+    { line: '9.9.9.9:80/tcp\tok\t', result: undefined },
+  ])('probe output $line → $result', ({ line, result }) => {
+    const obs = parseProbeOutput(line, 'pod/default/p', 't', new Map([['1.2.3.4:80/tcp', 'clusterip']]));
+    expect(obs[0]?.result).toBe(result);
+  });
+});
