@@ -1,16 +1,18 @@
 // The live source against a real HTTPS API (the fake server), through the unmodified
 // @kubernetes/client-node and a generated kubeconfig.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { SvcdoctorError } from '../src/errors.js';
 import { loadLive } from '../src/sources/live/index.js';
 import { loadKubeconfig } from '../src/sources/live/kubeconfig.js';
+import { runProbe } from '../src/sources/live/probe.js';
 import { type LiveProgress, readLive } from '../src/sources/live/read.js';
-import { FakeApiServer, smallCluster } from './support/fake-apiserver.js';
+import { FakeApiServer, type RecordedRequest, smallCluster } from './support/fake-apiserver.js';
 
 let server: FakeApiServer;
 let kubeconfig: string;
@@ -357,3 +359,91 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe('least privilege (deploy/rbac.yaml)', () => {
+  interface Rule {
+    apiGroups: string[];
+    resources: string[];
+    verbs: string[];
+    resourceNames?: string[];
+  }
+  interface Grant {
+    namespace?: string;
+    rules: Rule[];
+  }
+  function grants(file: string): Grant[] {
+    const docs = parseAllDocuments(readFileSync(file, 'utf8')).map(
+      (d) => d.toJS() as Record<string, unknown>,
+    );
+    const roles = docs.filter((d) => d.kind === 'ClusterRole' || d.kind === 'Role');
+    const bindings = docs.filter((d) => d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding');
+    return roles
+      .filter((r) =>
+        bindings.some(
+          (b) =>
+            (b.roleRef as { name: string; kind: string }).name === (r.metadata as { name: string }).name &&
+            (b.roleRef as { kind: string }).kind === r.kind,
+        ),
+      )
+      .map((r) => ({
+        namespace: r.kind === 'Role' ? (r.metadata as { namespace: string }).namespace : undefined,
+        rules: r.rules as Rule[],
+      }));
+  }
+  const allowed = (g: Grant[], r: RecordedRequest): boolean =>
+    g.some(
+      (grant) =>
+        (grant.namespace === undefined || grant.namespace === r.namespace) &&
+        grant.rules.some(
+          (rule) =>
+            rule.apiGroups.includes(r.group ?? '') &&
+            rule.resources.includes(r.resource ?? '') &&
+            rule.verbs.includes(r.verb ?? '') &&
+            (!rule.resourceNames || (r.name !== undefined && rule.resourceNames.includes(r.name))),
+        ),
+    );
+
+  it('every request of a read (-n and -A) is allowed by the reader role, and it grants no secrets or writes', async () => {
+    const g = grants('deploy/rbac.yaml');
+    const before = server.requests.length;
+    await readLive({ kubeconfig, namespaces: ['default', 'prod'] });
+    await readLive({ kubeconfig, namespaces: 'all' });
+    const reqs = server.requests.slice(before);
+    expect(reqs.length).toBeGreaterThan(20);
+    expect(reqs.filter((r) => !allowed(g, r)).map((r) => `${r.verb} ${r.path}`)).toEqual([]);
+    const everything = g.flatMap((x) => x.rules);
+    expect(everything.flatMap((r) => r.resources)).not.toContain('secrets');
+    expect([...new Set(everything.flatMap((r) => r.verbs))].sort()).toEqual(['get', 'list']);
+  });
+
+  it('a probe run needs only the reader role plus deploy/rbac-probe.yaml in its namespace', async () => {
+    const g = [...grants('deploy/rbac.yaml'), ...grants('deploy/rbac-probe.yaml')];
+    const { s: srv } = await isolated(
+      smallCluster(),
+      (s) =>
+        s.scriptPods(
+          (p) =>
+            (p.metadata as { labels?: Record<string, string> }).labels?.['app.kubernetes.io/managed-by'] ===
+            'svcdoctor',
+          { afterMs: 10, phase: 'Succeeded', terminationMessage: '10.96.0.10:80/tcp\tok\t\n' },
+        ),
+      (kc) =>
+        runProbe({
+          kubeconfig: kc,
+          namespace: 'default',
+          pollMs: 20,
+          targets: [
+            { to: '10.96.0.10:80/tcp', type: 'tcp', host: '10.96.0.10', port: 80, label: 'clusterip' },
+          ],
+        }),
+    );
+    const verbs = srv.requests.map((r) => r.verb);
+    expect(verbs).toContain('create');
+    expect(verbs).toContain('delete');
+    expect(srv.requests.filter((r) => !allowed(g, r)).map((r) => `${r.verb} ${r.path}`)).toEqual([]);
+    // Without the probe role, creating the pod would be refused.
+    expect(
+      srv.requests.filter((r) => r.verb === 'create').every((r) => !allowed(grants('deploy/rbac.yaml'), r)),
+    ).toBe(true);
+  });
+});
