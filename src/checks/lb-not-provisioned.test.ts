@@ -1,5 +1,5 @@
-import { ask, event, lbService, world } from '../../test/support/cloud-fixtures.js';
 import { checkTable } from '../../test/support/check-table.js';
+import { ask, event, lbService, world } from '../../test/support/cloud-fixtures.js';
 import check from './lb-not-provisioned.js';
 
 const pending = lbService('web', (s) => (s.loadBalancerIngress = []));
@@ -32,7 +32,9 @@ checkTable(check, {
     {
       name: 'an LB published by hostname counts as provisioned',
       snapshot: world((w) => {
-        w.services = [lbService('web', (s) => (s.loadBalancerIngress = [{ hostname: 'a1b2.elb.amazonaws.com' }]))];
+        w.services = [
+          lbService('web', (s) => (s.loadBalancerIngress = [{ hostname: 'a1b2.elb.amazonaws.com' }])),
+        ];
       }),
       question: ask('loadbalancer'),
     },
@@ -44,7 +46,11 @@ checkTable(check, {
         w.services = [pending];
         w.events = [
           event(svcRef, 'EnsuringLoadBalancer', 'Ensuring load balancer', 'Normal', '2026-11-22T09:50:00Z'),
-          event(svcRef, 'SyncLoadBalancerFailed', 'Error syncing load balancer: failed to ensure load balancer: elb elb-9 not found'),
+          event(
+            svcRef,
+            'SyncLoadBalancerFailed',
+            'Error syncing load balancer: failed to ensure load balancer: elb elb-9 not found',
+          ),
         ];
       }),
       question: ask('loadbalancer'),

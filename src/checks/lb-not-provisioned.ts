@@ -37,29 +37,41 @@ export default defineCheck<{
       : `LoadBalancer Service ${d.service} has no external address yet`,
   docs: {
     what: 'A Service of type LoadBalancer whose status.loadBalancer.ingress is empty: no cloud load balancer answers for it, so EXTERNAL-IP stays <pending>.',
-    why: 'Clients outside the cluster have no address to connect to. The service controller (or the cloud provider\'s controller) records why in Events on the Service — SyncLoadBalancerFailed with the cloud API error (quota, a wrong elb.id / subnet annotation, a missing permission, an unsupported annotation), or nothing at all when no controller handles the Service (no cloud provider, or a loadBalancerClass nobody implements).',
+    why: "Clients outside the cluster have no address to connect to. The service controller (or the cloud provider's controller) records why in Events on the Service — SyncLoadBalancerFailed with the cloud API error (quota, a wrong elb.id / subnet annotation, a missing permission, an unsupported annotation), or nothing at all when no controller handles the Service (no cloud provider, or a loadBalancerClass nobody implements).",
     confirm:
-      'kubectl get svc NAME -n NS shows EXTERNAL-IP <pending>; kubectl describe svc NAME -n NS lists the controller\'s Events (SyncLoadBalancerFailed and its message).',
+      "kubectl get svc NAME -n NS shows EXTERNAL-IP <pending>; kubectl describe svc NAME -n NS lists the controller's Events (SyncLoadBalancerFailed and its message).",
     fix: 'Fix what the event names (annotation values such as kubernetes.io/elb.id or subnet ids, quota, permissions) in the cloud console or the Service annotations; on clusters without a cloud controller install one (or MetalLB), or use NodePort/Ingress instead.',
   },
-  source: ['seed 000 check item 3 (ELB IP address and port)', 'upstream service controller events (SyncLoadBalancerFailed)'],
+  source: [
+    'seed 000 check item 3 (ELB IP address and port)',
+    'upstream service controller events (SyncLoadBalancerFailed)',
+  ],
   run({ snapshot, service, question, mode }) {
     if (!service || service.type !== 'LoadBalancer') return [];
     if (mode === 'diagnose' && question.via !== 'loadbalancer') return [];
     if (service.loadBalancerIngress.some((i) => i.ip || i.hostname)) return [];
     const name = `${service.meta.namespace}/${service.meta.name}`;
     const events = [...snapshot.eventsFor(refOf(service))].sort((a, b) => eventTime(b) - eventTime(a));
-    const failure = events.find((e) => FAILURE_REASONS.has(e.reason) || (e.type === 'Warning' && /LoadBalancer/i.test(e.reason)));
+    const failure = events.find(
+      (e) => FAILURE_REASONS.has(e.reason) || (e.type === 'Warning' && /LoadBalancer/i.test(e.reason)),
+    );
     const progress = events.find((e) => PROGRESS_REASONS.has(e.reason));
     const describe = `kubectl describe service ${service.meta.name} -n ${service.meta.namespace}`;
     const evCmd = `kubectl get events -n ${service.meta.namespace} --field-selector involvedObject.kind=Service,involvedObject.name=${service.meta.name}`;
-    const evidence = [`${name}: type LoadBalancer, status.loadBalancer.ingress is empty (EXTERNAL-IP <pending>)`];
+    const evidence = [
+      `${name}: type LoadBalancer, status.loadBalancer.ingress is empty (EXTERNAL-IP <pending>)`,
+    ];
     if (failure) {
       evidence.push(`event ${failure.reason} (x${failure.count}): ${failure.message}`);
       return [
         {
           subject: refOf(service),
-          data: { service: name, cause: 'controller-error', reason: failure.reason, message: failure.message },
+          data: {
+            service: name,
+            cause: 'controller-error',
+            reason: failure.reason,
+            message: failure.message,
+          },
           evidence,
           fix: {
             summary: `Fix what the load balancer controller reports (${failure.reason}): correct the Service annotations or the cloud-side cause (quota, subnet, LB id, permissions) in the cloud console, then let the controller retry.`,
@@ -69,7 +81,9 @@ export default defineCheck<{
       ];
     }
     if (service.loadBalancerClass) {
-      evidence.push(`spec.loadBalancerClass: ${service.loadBalancerClass} — only a controller for that class provisions it`);
+      evidence.push(
+        `spec.loadBalancerClass: ${service.loadBalancerClass} — only a controller for that class provisions it`,
+      );
       return [
         {
           subject: refOf(service),
@@ -92,7 +106,8 @@ export default defineCheck<{
           data: { service: name, cause: 'in-progress', reason: progress.reason, message: progress.message },
           evidence,
           fix: {
-            summary: 'The controller is still creating the load balancer; wait and re-check, or look at the cloud console for the LB being created.',
+            summary:
+              'The controller is still creating the load balancer; wait and re-check, or look at the cloud console for the LB being created.',
             commands: [describe, `kubectl get service ${service.meta.name} -n ${service.meta.namespace} -w`],
           },
         },
@@ -104,9 +119,10 @@ export default defineCheck<{
           subject: refOf(service),
           confidence: 0.6,
           data: { service: name, cause: 'no-controller-events' },
-          evidence: [...evidence, 'Events were not collected: the controller\'s reason is unknown'],
+          evidence: [...evidence, "Events were not collected: the controller's reason is unknown"],
           fix: {
-            summary: 'Read the Service events to learn why the controller has not provisioned the load balancer.',
+            summary:
+              'Read the Service events to learn why the controller has not provisioned the load balancer.',
             commands: [describe, evCmd],
           },
         },
@@ -119,8 +135,12 @@ export default defineCheck<{
         data: { service: name, cause: 'no-controller-events' },
         evidence,
         fix: {
-          summary: 'No controller reported on this Service: check that the cloud controller manager runs (or install MetalLB on bare metal), or expose the workload with NodePort or an Ingress instead.',
-          commands: [describe, 'kubectl get pods -n kube-system -o wide | grep -i -E "cloud-controller|ccm|metallb"'],
+          summary:
+            'No controller reported on this Service: check that the cloud controller manager runs (or install MetalLB on bare metal), or expose the workload with NodePort or an Ingress instead.',
+          commands: [
+            describe,
+            'kubectl get pods -n kube-system -o wide | grep -i -E "cloud-controller|ccm|metallb"',
+          ],
         },
       },
     ];

@@ -13,7 +13,7 @@ import type {
   Pod,
   Service,
 } from '../../src/model/types.js';
-import { meta, node, pod, question, service, snapshotOf, type SnapshotInput } from './builders.js';
+import { meta, node, pod, question, type SnapshotInput, service, snapshotOf } from './builders.js';
 
 export function lbService(name = 'web', mutate?: (s: Service) => void, namespace = 'default'): Service {
   return service(
@@ -69,7 +69,11 @@ export function ingress(name: string, mutate?: (i: Ingress) => void, namespace =
   return i;
 }
 
-export function ingressClass(name: string, isDefault = false, controller = 'k8s.io/ingress-nginx'): IngressClass {
+export function ingressClass(
+  name: string,
+  isDefault = false,
+  controller = 'k8s.io/ingress-nginx',
+): IngressClass {
   return { kind: 'IngressClass', meta: meta(name, ''), controller, isDefault };
 }
 
@@ -155,7 +159,11 @@ export function world(mutate?: (w: World) => void, provider: CloudInventory['pro
   });
 }
 
-export function ask(via: Via, client = 'internet', extra: Partial<Omit<Question, 'target' | 'client'>> = {}): Question {
+export function ask(
+  via: Via,
+  client = 'internet',
+  extra: Partial<Omit<Question, 'target' | 'client'>> = {},
+): Question {
   return question('web', { client, via, ...extra });
 }
 

@@ -39,6 +39,18 @@ export {
   hasNoBandwidth,
 } from './nat.js';
 export * from './providers/index.js';
+export {
+  asksAboutLoadBalancer,
+  clientPeer,
+  clusterVersion,
+  evaluateAnyPeer,
+  healthCheckPeer,
+  isExternalClient,
+  lbPeer,
+  portsInQuestion,
+  proxyMode,
+  sgProtocol,
+} from './question.js';
 export { BLACKHOLE_HOPS, isBlackhole, longestPrefixMatch, type RouteMatch } from './routes.js';
 export {
   anyRuleOpens,
@@ -52,15 +64,3 @@ export {
   type SgQuery,
   type SgVerdict,
 } from './securityGroups.js';
-export {
-  asksAboutLoadBalancer,
-  clientPeer,
-  clusterVersion,
-  evaluateAnyPeer,
-  healthCheckPeer,
-  isExternalClient,
-  lbPeer,
-  portsInQuestion,
-  proxyMode,
-  sgProtocol,
-} from './question.js';

@@ -4,12 +4,7 @@ import type { Question } from '../../model/question.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { CloudInventory, LoadBalancer, Service, ServicePort } from '../../model/types.js';
 import { isIp, isPublicAddress } from './addr.js';
-import {
-  evaluateSecurityGroups,
-  type SgDecision,
-  type SgPeer,
-  type SgQuery,
-} from './securityGroups.js';
+import { evaluateSecurityGroups, type SgDecision, type SgPeer, type SgQuery } from './securityGroups.js';
 
 /** The question's client as a security-group peer (address and cloud object when known). */
 export function clientPeer(snapshot: Snapshot, question: Question): SgPeer {
@@ -21,7 +16,11 @@ export function clientPeer(snapshot: Snapshot, question: Question): SgPeer {
       return { label: 'a VPC client' };
     case 'node': {
       const n = snapshot.node(c.node);
-      return { ...(n?.internalIPs[0] ? { address: n.internalIPs[0] } : {}), target: `node/${c.node}`, label: `node/${c.node}` };
+      return {
+        ...(n?.internalIPs[0] ? { address: n.internalIPs[0] } : {}),
+        target: `node/${c.node}`,
+        label: `node/${c.node}`,
+      };
     }
     case 'pod': {
       const p = snapshot.pod(c.namespace, c.name);
@@ -49,7 +48,8 @@ export function lbPeer(lb: LoadBalancer): SgPeer {
 /** The health checker of a load balancer as a sender (its source IP when the inventory says). */
 export function healthCheckPeer(lb: LoadBalancer, sourceIP: string | undefined): SgPeer {
   const ip = sourceIP ?? lb.healthCheckSourceIP;
-  if (ip && isIp(ip)) return { address: ip, target: `lb/${lb.id}`, label: `the health checker of lb/${lb.id} (${ip})` };
+  if (ip && isIp(ip))
+    return { address: ip, target: `lb/${lb.id}`, label: `the health checker of lb/${lb.id} (${ip})` };
   return { target: `lb/${lb.id}`, label: `the health checker of lb/${lb.id}` };
 }
 
