@@ -3,6 +3,7 @@ import { auditCommand } from './audit.js';
 import { diagnoseCommand } from './diagnose.js';
 import { explainCommand } from './explain.js';
 import { timelineCommand } from './timeline.js';
+import { traceCommand } from './trace.js';
 
 /** The command table: parsing, --help and the README usage all come from it. One line per command. */
-export const COMMANDS: CommandSpec[] = [diagnoseCommand, auditCommand, explainCommand, timelineCommand];
+export const COMMANDS: CommandSpec[] = [diagnoseCommand, auditCommand, explainCommand, timelineCommand, traceCommand];
