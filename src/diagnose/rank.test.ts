@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding, Severity } from '../model/finding.js';
+import type { Trace } from '../model/trace.js';
+import type { Observation } from '../model/types.js';
+import { rankFindings } from './rank.js';
+
+function finding(id: string, severity: Severity = 'error', confidence = 0.8, subject = 'web'): Finding {
+  return {
+    id,
+    severity,
+    confidence,
+    title: id,
+    subject: { kind: 'Service', namespace: 'default', name: subject },
+    data: {},
+    evidence: [],
+    fix: { summary: 'fix', commands: [] },
+    seeAlso: [],
+  };
+}
+
+const obs = (result: Observation['result'], detail?: string): Observation => ({
+  from: 'internet',
+  to: '203.0.113.10:80/tcp',
+  result,
+  ...(detail ? { detail } : {}),
+});
+
+const ids = (fs: Finding[]) => fs.map((f) => f.id);
+
+describe('rankFindings', () => {
+  it('folds the LB health check failure under eTP Local having no local endpoint', () => {
+    const out = rankFindings(
+      [finding('lb-health-check-failing'), finding('etp-local-no-local-endpoint')],
+      [],
+      [],
+    );
+    expect(ids(out)).toEqual(['etp-local-no-local-endpoint']);
+    expect(out[0]?.consequences?.map((f) => f.id)).toEqual(['lb-health-check-failing']);
+  });
+
+  it('folds endpoints-not-ready under container-not-listening', () => {
+    const out = rankFindings([finding('endpoints-not-ready'), finding('container-not-listening')], [], []);
+    expect(ids(out)).toEqual(['container-not-listening']);
+    expect(ids(out[0]!.consequences!)).toEqual(['endpoints-not-ready']);
+  });
+
+  it('folds transitively to the root cause', () => {
+    const out = rankFindings(
+      [
+        finding('lb-health-check-failing'),
+        finding('endpoints-not-ready'),
+        finding('container-not-listening'),
+        finding('app-bound-to-localhost'),
+      ],
+      [],
+      [],
+    );
+    expect(ids(out)).toEqual(['app-bound-to-localhost']);
+    expect(ids(out[0]!.consequences!).sort()).toEqual([
+      'container-not-listening',
+      'endpoints-not-ready',
+      'lb-health-check-failing',
+    ]);
+  });
+
+  it('a warning cause of an error is raised to error so the verdict keeps it', () => {
+    const out = rankFindings(
+      [finding('endpoints-not-ready', 'error'), finding('app-bound-to-localhost', 'warning', 0.5)],
+      [],
+      [],
+    );
+    expect(out[0]?.id).toBe('app-bound-to-localhost');
+    expect(out[0]?.severity).toBe('error');
+  });
+
+  it('puts the finding named at the earliest failing hop first', () => {
+    const paths: Trace[] = [
+      {
+        outcome: 'dropped',
+        reason: 'sg',
+        hops: [
+          { at: 'client', action: 'forward' },
+          { at: 'sg/sg-nodes', action: 'drop', findingIds: ['node-sg-blocks-nodeport'] },
+          { at: 'node/node-1', action: 'forward', findingIds: ['kube-proxy-rules-missing'] },
+        ],
+      },
+    ];
+    const out = rankFindings(
+      [
+        finding('kube-proxy-rules-missing'),
+        finding('node-sg-blocks-nodeport'),
+        finding('network-policy-denies'),
+      ],
+      paths,
+      [],
+    );
+    expect(ids(out)).toEqual([
+      'node-sg-blocks-nodeport',
+      'kube-proxy-rules-missing',
+      'network-policy-denies',
+    ]);
+  });
+
+  it('ignores hops of delivered paths', () => {
+    const paths: Trace[] = [
+      {
+        outcome: 'delivered',
+        reason: 'ok',
+        hops: [{ at: 'x', action: 'forward', findingIds: ['network-policy-denies'] }],
+      },
+    ];
+    const out = rankFindings([finding('network-policy-denies'), finding('dns-name-wrong')], paths, []);
+    expect(ids(out)).toEqual(['dns-name-wrong', 'network-policy-denies']);
+  });
+
+  it('prefers the finding that produces the observed symptom', () => {
+    const fs = [finding('dns-name-wrong'), finding('network-policy-denies')];
+    expect(
+      ids(rankFindings(fs, [], [obs('timeout', 'curl: (28) Connection timed out after 5000 milliseconds')])),
+    ).toEqual(['network-policy-denies', 'dns-name-wrong']);
+    expect(ids(rankFindings(fs, [], [obs('dns-nxdomain')]))).toEqual([
+      'dns-name-wrong',
+      'network-policy-denies',
+    ]);
+  });
+
+  it('raises confidence on agreement and lowers it on contradiction', () => {
+    const out = rankFindings(
+      [finding('lb-certificate-expired', 'error', 0.8), finding('container-not-listening', 'error', 0.8)],
+      [],
+      [obs('tls-error')],
+    );
+    expect(out.find((f) => f.id === 'lb-certificate-expired')?.confidence).toBeGreaterThan(0.8);
+    expect(out.find((f) => f.id === 'container-not-listening')?.confidence).toBeLessThan(0.8);
+  });
+
+  it('leaves confidence alone without observations', () => {
+    expect(rankFindings([finding('network-policy-denies', 'error', 0.85)], [], [])[0]?.confidence).toBe(0.85);
+  });
+
+  it('orders by severity, then layer from client to container', () => {
+    const out = rankFindings(
+      [
+        finding('container-not-listening'),
+        finding('recent-change-correlated', 'info'),
+        finding('node-sg-blocks-nodeport', 'warning'),
+        finding('dns-name-wrong'),
+      ],
+      [],
+      [],
+    );
+    expect(ids(out)).toEqual([
+      'dns-name-wrong',
+      'container-not-listening',
+      'node-sg-blocks-nodeport',
+      'recent-change-correlated',
+    ]);
+  });
+
+  it('is stable: the same input in any order gives the same output', () => {
+    const fs = [
+      finding('a-check', 'error', 0.5, 'b'),
+      finding('a-check', 'error', 0.5, 'a'),
+      finding('dns-name-wrong'),
+      finding('endpoints-not-ready'),
+    ];
+    const one = ids(rankFindings(fs, [], []));
+    const two = ids(rankFindings([...fs].reverse(), [], []));
+    expect(one).toEqual(two);
+    expect(rankFindings(fs, [], []).map((f) => f.subject?.name)).toEqual(
+      rankFindings([...fs].reverse(), [], []).map((f) => f.subject?.name),
+    );
+  });
+
+  it('does not modify its input', () => {
+    const fs = [finding('lb-health-check-failing'), finding('etp-local-no-local-endpoint')];
+    const copy = JSON.parse(JSON.stringify(fs));
+    rankFindings(fs, [], [obs('timeout')]);
+    expect(fs).toEqual(copy);
+  });
+});
