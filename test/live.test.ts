@@ -8,10 +8,10 @@ import { delimiter, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SvcdoctorError } from '../src/errors.js';
-import { loadLive } from '../src/sources/live/index.js';
+import { type LoadLiveOptions, loadLive } from '../src/sources/live/index.js';
 import { loadKubeconfig } from '../src/sources/live/kubeconfig.js';
 import { runProbe } from '../src/sources/live/probe.js';
-import { type LiveProgress, readLive } from '../src/sources/live/read.js';
+import { type LiveProgress, type LiveReadResult, readLive } from '../src/sources/live/read.js';
 import { FakeApiServer, type RecordedRequest, smallCluster } from './support/fake-apiserver.js';
 
 let server: FakeApiServer;
@@ -46,6 +46,13 @@ async function isolated<T>(
   }
 }
 
+/** loadLive as the CLI calls it, keeping the raw read for assertions. */
+async function live(options: LoadLiveOptions) {
+  let read: LiveReadResult | undefined;
+  const data = await loadLive({ ...options, onRead: (r) => (read = r) });
+  return { data, read: read! };
+}
+
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -59,7 +66,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 describe('reading a cluster', () => {
   it('reads every kind in one paged list per resource and namespace scope', async () => {
     const before = server.requests.length;
-    const { data, read } = await loadLive({ kubeconfig, namespaces: ['default'], pageSize: 3 });
+    const { data, read } = await live({ kubeconfig, namespace: 'default', pageSize: 3 });
     const reqs = server.requests.slice(before);
     // 7 + kube-system's 0 services: pages of 3 → 3 requests in default, 1 in kube-system.
     expect(reqs.filter((r) => r.resource === 'services').map((r) => r.namespace)).toEqual([
@@ -203,7 +210,7 @@ describe('permissions', () => {
     const { value } = await isolated(
       smallCluster(),
       (s) => s.forbid({ resource: 'nodes' }),
-      (kc) => loadLive({ kubeconfig: kc, namespaces: ['default'] }),
+      (kc) => live({ kubeconfig: kc, namespace: 'default' }),
     );
     const { data, read } = value;
     expect(data.collected.Node).toBe(false);
@@ -221,7 +228,7 @@ describe('permissions', () => {
     const { value } = await isolated(
       smallCluster(),
       (s) => s.forbid({ resource: 'pods', namespace: 'kube-system' }),
-      (kc) => loadLive({ kubeconfig: kc, namespaces: ['default'] }),
+      (kc) => live({ kubeconfig: kc, namespace: 'default' }),
     );
     expect(value.data.collected.Pod).toBe(false);
     expect(value.read.forbidden.map((f) => `${f.resource}/${f.namespace}`)).toEqual(['pods/kube-system']);
@@ -232,7 +239,7 @@ describe('permissions', () => {
       smallCluster(),
       // An API server before 1.33 has no networking.k8s.io/v1 servicecidrs.
       (s) => s.unserve('servicecidrs'),
-      (kc) => loadLive({ kubeconfig: kc, namespaces: ['default'], resources: ['services', 'servicecidrs'] }),
+      (kc) => live({ kubeconfig: kc, namespace: 'default', resources: ['services', 'servicecidrs'] }),
     );
     expect(value.data.collected.ServiceCIDR).toBe(false);
     expect(value.data.collected.Service).toBe(true);
@@ -445,5 +452,35 @@ describe('least privilege (deploy/rbac.yaml)', () => {
     expect(
       srv.requests.filter((r) => r.verb === 'create').every((r) => !allowed(grants('deploy/rbac.yaml'), r)),
     ).toBe(true);
+  });
+});
+
+describe('progress for a terminal', () => {
+  it('stays silent for quick reads and erases its line after a long one', async () => {
+    const quick: string[] = [];
+    await loadLive({
+      kubeconfig,
+      namespace: 'default',
+      resources: ['nodes'],
+      onProgress: (l) => quick.push(l),
+    });
+    expect(quick).toEqual([]);
+    const slow: string[] = [];
+    const { value } = await isolated(
+      smallCluster(),
+      (s) => s.delay({}, 60),
+      (kc) =>
+        loadLive({
+          kubeconfig: kc,
+          namespace: 'default',
+          progressAfterMs: 50,
+          concurrency: 1,
+          onProgress: (l) => slow.push(l),
+        }),
+    );
+    expect(value.services).toHaveLength(7);
+    expect(slow.length).toBeGreaterThan(1);
+    expect(slow.at(-1)!.trim()).toBe('');
+    expect(slow.at(-2)).toMatch(/^reading cluster: \d+\/\d+ lists/);
   });
 });
