@@ -1,5 +1,15 @@
 import type { Check } from '../define.js';
+import endpointsNotReady from '../endpoints-not-ready.js';
+import endpointsOnUnreadyNodes from '../endpoints-on-unready-nodes.js';
+import selectorLessWithoutEndpoints from '../selector-less-without-endpoints.js';
 import selectorMatchesNoPods from '../selector-matches-no-pods.js';
+import serviceNotFound from '../service-not-found.js';
 
 // Checks of this area, in the order they are documented. Each lives in src/checks/<id>.ts.
-export const foundationChecks: Check[] = [selectorMatchesNoPods];
+export const foundationChecks: Check[] = [
+  selectorMatchesNoPods,
+  serviceNotFound,
+  selectorLessWithoutEndpoints,
+  endpointsNotReady,
+  endpointsOnUnreadyNodes,
+];
