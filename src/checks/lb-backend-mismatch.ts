@@ -48,7 +48,7 @@ export default defineCheck<Data>({
   },
   source: ['seed 000 check item 3 (backend server group does not meet the expectation)'],
   run({ snapshot, service, question, mode, unknown }) {
-    if (!service || service.type !== 'LoadBalancer') return [];
+    if (service?.type !== 'LoadBalancer') return [];
     if (!asksAboutLoadBalancer(question, mode)) return [];
     const inv = snapshot.data.cloud;
     if (!inv) return [];

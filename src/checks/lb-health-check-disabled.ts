@@ -26,7 +26,7 @@ export default defineCheck<{
   },
   source: ['seed 000 check item 3 (health check of layer-4 load balancing not enabled)'],
   run({ snapshot, service, question, mode }) {
-    if (!service || service.type !== 'LoadBalancer') return [];
+    if (service?.type !== 'LoadBalancer') return [];
     if (!asksAboutLoadBalancer(question, mode)) return [];
     const inv = snapshot.data.cloud;
     const ns = service.meta.namespace;

@@ -62,7 +62,7 @@ export default defineCheck<Data>({
     'upstream: healthCheckNodePort for externalTrafficPolicy Local',
   ],
   run({ snapshot, service, question, mode }) {
-    if (!service || service.type !== 'LoadBalancer') return [];
+    if (service?.type !== 'LoadBalancer') return [];
     if (!asksAboutLoadBalancer(question, mode)) return [];
     const inv = snapshot.data.cloud;
     const behaviour = lbBehaviour(inv, service, clusterVersion(snapshot, inv));

@@ -47,7 +47,7 @@ export default defineCheck<{
     'upstream service controller events (SyncLoadBalancerFailed)',
   ],
   run({ snapshot, service, question, mode }) {
-    if (!service || service.type !== 'LoadBalancer') return [];
+    if (service?.type !== 'LoadBalancer') return [];
     if (mode === 'diagnose' && question.via !== 'loadbalancer') return [];
     if (service.loadBalancerIngress.some((i) => i.ip || i.hostname)) return [];
     const name = `${service.meta.namespace}/${service.meta.name}`;

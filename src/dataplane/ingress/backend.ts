@@ -93,3 +93,14 @@ export function resolveIngressClass(snapshot: Snapshot, ing: Ingress): ClassReso
   }
   return { state: 'no-class', defaults: defaults.map((d) => d.meta.name) };
 }
+
+/** Ingresses in the Service's namespace with a rule or default backend naming the Service. */
+export function ingressesRoutingTo(snapshot: Snapshot, svc: Service): Ingress[] {
+  return snapshot
+    .ingressesIn(svc.meta.namespace)
+    .filter(
+      (ing) =>
+        ing.defaultBackend?.service?.name === svc.meta.name ||
+        ing.rules.some((r) => r.paths.some((p) => p.backend.service?.name === svc.meta.name)),
+    );
+}

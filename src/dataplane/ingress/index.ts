@@ -8,6 +8,7 @@ export {
   type BackendResolution,
   type ClassResolution,
   DEFAULT_CLASS_ANNOTATION,
+  ingressesRoutingTo,
   LEGACY_CLASS_ANNOTATION,
   resolveIngressBackend,
   resolveIngressClass,
