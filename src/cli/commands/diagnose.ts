@@ -11,6 +11,7 @@ import {
   type Via,
 } from '../../model/question.js';
 import { Snapshot } from '../../model/snapshot.js';
+import { parseAt } from '../../model/time.js';
 import { renderDiagnose } from '../../report/diagnose.js';
 import { OUTPUT_FORMATS } from '../../report/format.js';
 import { listDemos, openSnapshotData } from '../source.js';
@@ -63,11 +64,8 @@ export function questionFromOptions(service: string, o: Record<string, unknown>)
     if (!hp) throw new SvcdoctorError('SVCDOCTOR_USAGE', `--address ${String(o.address)}: expected IP:PORT`);
     address = { ip: hp.host, port: hp.port };
   }
-  const at = o.at === undefined ? undefined : String(o.at);
-  if (at !== undefined && Number.isNaN(Date.parse(at)))
-    throw new SvcdoctorError('SVCDOCTOR_BAD_TIME', `--at ${at}: not a time`, {
-      hint: 'use RFC 3339, e.g. 2026-11-22T10:00:00Z',
-    });
+  // Same formats as `timeline --at` (RFC 3339, offset date-time, "10m ago"), normalised to UTC.
+  const at = o.at === undefined ? undefined : parseAt(String(o.at), new Date()).iso;
   const port = parsePort(o.port) ?? address?.port;
   const protocol = o.protocol === undefined ? undefined : String(o.protocol).toUpperCase();
   if (protocol !== undefined && protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP')
@@ -109,7 +107,10 @@ export const QUESTION_OPTIONS = [
   { flags: '--host <host>', description: 'Host header (Ingress)' },
   { flags: '--path <path>', description: 'request path (Ingress)' },
   { flags: '--dns-name <name>', description: 'the DNS name the client resolved' },
-  { flags: '--at <time>', description: 'when the failure was seen (RFC 3339)' },
+  {
+    flags: '--at <time>',
+    description: 'when the failure was seen: RFC 3339, a date-time with offset, or relative ("10m ago")',
+  },
 ];
 
 export const diagnoseCommand: CommandSpec = {
