@@ -5,7 +5,7 @@ import type { Match, PortMatch, RawOption, Rule, Ruleset, Target } from './model
 
 /** Quotes a word the way iptables-save does: only when it holds spaces, quotes or backslashes. */
 export function quoteWord(w: string): string {
-  if (w !== '' && !/[\s"'\\]/.test(w)) return w;
+  if (w !== '' && w !== '!' && !/[\s"'\\]/.test(w)) return w;
   return `"${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
