@@ -291,7 +291,11 @@ export function stepOf(line: string): DebugStep {
 /** Orders free-text unknown lines (from checks) by Debug Services step, keeping their order within a step; drops duplicates. */
 export function orderUnknowns(lines: readonly string[]): string[] {
   const seen = new Set<string>();
-  const unique = lines.filter((l) => (seen.has(l) ? false : (seen.add(l), true)));
+  const unique = lines.filter((l) => {
+    if (seen.has(l)) return false;
+    seen.add(l);
+    return true;
+  });
   return unique
     .map((line, i) => ({ line, i, step: DEBUG_STEPS.indexOf(stepOf(line)) }))
     .sort((a, b) => a.step - b.step || a.i - b.i)
@@ -312,7 +316,11 @@ export function allUnknowns(
   const seen = new Set<string>();
   return items
     .map((x, i) => ({ ...x, i, rank: DEBUG_STEPS.indexOf(x.step) }))
-    .filter((x) => (seen.has(x.line) ? false : (seen.add(x.line), true)))
+    .filter((x) => {
+      if (seen.has(x.line)) return false;
+      seen.add(x.line);
+      return true;
+    })
     .sort((a, b) => a.rank - b.rank || a.i - b.i)
     .map((x) => x.line);
 }
