@@ -9,14 +9,14 @@ import { type RenderOptions, type RenderResult, renderKubeProxyIptables } from '
 import { evaluateIpvs, type IpvsIndex, indexIpvs } from './ipvs/evaluate.js';
 import { parseIpvsadm } from './ipvs/parse.js';
 
-export { NodeDumpParseError, isNodeDumpParseError } from './errors.js';
+export { parseIpAddr } from './addr/parse.js';
+export { isNodeDumpParseError, NodeDumpParseError } from './errors.js';
 export type { NodeTrace, NodeVerdict, TraceRule } from './iptables/evaluate.js';
 export { evaluateIptables } from './iptables/evaluate.js';
 export { parseIptablesSave } from './iptables/parse.js';
 export { renderKubeProxyIptables } from './iptables/render.js';
 export { evaluateIpvs, indexIpvs } from './ipvs/evaluate.js';
 export { parseIpvsadm } from './ipvs/parse.js';
-export { parseIpAddr } from './addr/parse.js';
 
 /** A node's dumps, parsed once. Parse errors are thrown (typed, with file and line). */
 export interface NodeDumpView {
@@ -47,7 +47,9 @@ export function nodeDumpFiles(snapshot: Snapshot, node: string): NodeDumpFiles |
 export function nodeLocalAddresses(snapshot: Snapshot, node: string, view?: NodeDumpView): string[] {
   if (view?.addr) return localAddresses(view.addr);
   const n = snapshot.node(node);
-  return n ? n.addresses.filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address) : [];
+  return n
+    ? n.addresses.filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address)
+    : [];
 }
 
 export interface NodeDumpPacket {
@@ -80,7 +82,11 @@ export interface NodeDumpTrace {
  * dump for the node. IPVS dumps answer when kube-proxy runs in IPVS mode (or only an IPVS dump
  * exists); then masquerading is not known (it lives in iptables rules matching ipsets).
  */
-export function traceOnNodeDump(snapshot: Snapshot, node: string, packet: NodeDumpPacket): NodeDumpTrace | undefined {
+export function traceOnNodeDump(
+  snapshot: Snapshot,
+  node: string,
+  packet: NodeDumpPacket,
+): NodeDumpTrace | undefined {
   const files = nodeDumpFiles(snapshot, node);
   if (!files) return undefined;
   const view = loadNodeDump(files);

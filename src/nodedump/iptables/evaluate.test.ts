@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { localAddresses, parseIpAddr } from '../addr/parse.js';
-import { type NodePacket, type NodeVerdict, evaluateIptables } from './evaluate.js';
+import { evaluateIptables, type NodePacket, type NodeVerdict } from './evaluate.js';
 import { parseIptablesSave } from './parse.js';
 
 // Packet-flow cases on the golden dump (a kube-proxy node's iptables-save, see
@@ -211,7 +211,8 @@ describe('golden kube-proxy node: packet flows', () => {
         endpoints: c.endpoints ?? [],
         masq: c.masq ?? false,
       });
-      for (const [ep, p] of Object.entries(c.probabilities ?? {})) expect(t.probabilities[ep]).toBeCloseTo(p, 6);
+      for (const [ep, p] of Object.entries(c.probabilities ?? {}))
+        expect(t.probabilities[ep]).toBeCloseTo(p, 6);
       expect(t.unknowns).toEqual([]);
     });
   }
@@ -225,7 +226,13 @@ describe('golden kube-proxy node: packet flows', () => {
       'nat/KUBE-SVC-XPGD46QRK7WJZT7O',
       'nat/KUBE-SEP-SXIVWICOYRO3J4NJ',
     ]);
-    for (const r of t.rules) expect(rules.tables.get(r.table)?.chains.get(r.chain)?.rules.some((x) => x.line === r.line)).toBe(true);
+    for (const r of t.rules)
+      expect(
+        rules.tables
+          .get(r.table)
+          ?.chains.get(r.chain)
+          ?.rules.some((x) => x.line === r.line),
+      ).toBe(true);
   });
 
   it('without the local addresses, addrtype LOCAL does not match the node IP', () => {
@@ -255,16 +262,23 @@ describe('evaluator semantics', () => {
     expect(t.endpoints).toEqual(['10.1.1.1:1']);
   });
   it('a DROP policy on a built-in chain drops what no rule accepted', () => {
-    const r = rs(['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT'].join('\n'));
-    expect(evaluateIptables(r, { src: '10.9.9.9', dst: '10.8.8.8', dport: 80 }, { localAddresses: [] }).verdict).toBe(
-      'dropped',
+    const r = rs(
+      ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT'].join('\n'),
     );
+    expect(
+      evaluateIptables(r, { src: '10.9.9.9', dst: '10.8.8.8', dport: 80 }, { localAddresses: [] }).verdict,
+    ).toBe('dropped');
   });
   it('an unknown match is assumed not to match and reported', () => {
     const r = rs(
-      ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', '-A FORWARD -m physdev --physdev-is-in -j DROP', 'COMMIT'].join(
-        '\n',
-      ),
+      [
+        '*filter',
+        ':INPUT ACCEPT [0:0]',
+        ':FORWARD ACCEPT [0:0]',
+        ':OUTPUT ACCEPT [0:0]',
+        '-A FORWARD -m physdev --physdev-is-in -j DROP',
+        'COMMIT',
+      ].join('\n'),
     );
     const t = evaluateIptables(r, { src: '10.9.9.9', dst: '10.8.8.8', dport: 80 }, { localAddresses: [] });
     expect(t.verdict).toBe('unhandled');

@@ -66,12 +66,22 @@ describe('parseIptablesSave', () => {
     const svc = nat.chains.get('KUBE-SERVICES')!.rules[0]!;
     expect(svc.line).toBe(8);
     expect(svc.matches).toContainEqual({ kind: 'comment', comment: 'kube-system/kube-dns:dns cluster IP' });
-    expect(svc.matches).toContainEqual(expect.objectContaining({ kind: 'ports', module: 'udp', dport: { negated: false, ranges: [{ from: 53, to: 53 }] } }));
+    expect(svc.matches).toContainEqual(
+      expect.objectContaining({
+        kind: 'ports',
+        module: 'udp',
+        dport: { negated: false, ranges: [{ from: 53, to: 53 }] },
+      }),
+    );
     const stat = nat.chains.get('KUBE-SVC-X')!.rules[0]!.matches.find((m) => m.kind === 'statistic');
     expect(stat).toMatchObject({ mode: 'random', probability: 0.5 });
     const sep = nat.chains.get('KUBE-SEP-Y')!.rules;
     expect(sep[0]?.target?.mark).toEqual({ value: 0x4000, mask: 0x4000 });
-    expect(sep[1]?.matches.find((m) => m.kind === 'recent')).toMatchObject({ action: 'set', name: 'KUBE-SEP-Y', side: 'rsource' });
+    expect(sep[1]?.matches.find((m) => m.kind === 'recent')).toMatchObject({
+      action: 'set',
+      name: 'KUBE-SEP-Y',
+      side: 'rsource',
+    });
     expect(sep[1]?.target?.toDestination).toBe('10.244.0.5:53');
     const filter = rs.tables.get('filter')!;
     expect(filter.chains.get('FORWARD')?.policy).toBe('DROP');
@@ -80,7 +90,14 @@ describe('parseIptablesSave', () => {
     expect(rej.inInterface).toEqual({ negated: false, name: 'eth0' });
     expect(rej.matches).toContainEqual({
       kind: 'multiport',
-      dports: { negated: false, ranges: [{ from: 80, to: 80 }, { from: 443, to: 443 }, { from: 8000, to: 8100 }] },
+      dports: {
+        negated: false,
+        ranges: [
+          { from: 80, to: 80 },
+          { from: 443, to: 443 },
+          { from: 8000, to: 8100 },
+        ],
+      },
     });
     expect(rej.target).toMatchObject({ name: 'REJECT', rejectWith: 'icmp-port-unreachable' });
   });
@@ -115,7 +132,11 @@ describe('parseIptablesSave', () => {
 
   it('keeps and reports match modules it does not evaluate', () => {
     const rs = parseIptablesSave(
-      wrap('filter', [':INPUT ACCEPT [0:0]'], ['-A INPUT -m physdev ! --physdev-is-in -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT']),
+      wrap(
+        'filter',
+        [':INPUT ACCEPT [0:0]'],
+        ['-A INPUT -m physdev ! --physdev-is-in -m set --match-set KUBE-CLUSTER-IP dst,dst -j ACCEPT'],
+      ),
       'x',
     );
     const rule = rs.tables.get('filter')!.chains.get('INPUT')!.rules[0]!;
@@ -135,12 +156,27 @@ describe('parseIptablesSave', () => {
     ['a rule before any table', '-A INPUT -j ACCEPT\n', 1, 'outside a table'],
     ['a table without COMMIT', '*filter\n:INPUT ACCEPT [0:0]\n', 1, 'no COMMIT'],
     ['a rule in an undeclared chain', '*nat\n-A KUBE-NOPE -j ACCEPT\nCOMMIT\n', 2, 'does not exist'],
-    ['an unterminated quote', '*filter\n-A INPUT -m comment --comment "oops -j ACCEPT\nCOMMIT\n', 2, 'unterminated'],
+    [
+      'an unterminated quote',
+      '*filter\n-A INPUT -m comment --comment "oops -j ACCEPT\nCOMMIT\n',
+      2,
+      'unterminated',
+    ],
     ['a bad address', '*filter\n-A INPUT -s 10.0.0.300 -j ACCEPT\nCOMMIT\n', 2, 'bad address'],
     ['a bad port', '*filter\n-A INPUT -p tcp --dport 70000 -j ACCEPT\nCOMMIT\n', 2, 'bad port'],
-    ['a port match without its protocol', '*filter\n-A INPUT -m tcp --dport 80 -j ACCEPT\nCOMMIT\n', 2, 'needs -p tcp'],
+    [
+      'a port match without its protocol',
+      '*filter\n-A INPUT -m tcp --dport 80 -j ACCEPT\nCOMMIT\n',
+      2,
+      'needs -p tcp',
+    ],
     ['DNAT without a destination', '*nat\n-A PREROUTING -j DNAT\nCOMMIT\n', 2, 'to-destination'],
-    ['a probability over 1', '*nat\n-A PREROUTING -m statistic --mode random --probability 2 -j ACCEPT\nCOMMIT\n', 2, 'probability'],
+    [
+      'a probability over 1',
+      '*nat\n-A PREROUTING -m statistic --mode random --probability 2 -j ACCEPT\nCOMMIT\n',
+      2,
+      'probability',
+    ],
     ['a user chain with a policy', '*nat\n:KUBE-X ACCEPT [0:0]\nCOMMIT\n', 2, 'policy'],
     ['junk at the start of a line', '*nat\nhello\nCOMMIT\n', 2, 'unexpected line start'],
     ['an option with no value', '*filter\n-A INPUT -s\nCOMMIT\n', 2, 'needs a value'],
@@ -161,9 +197,7 @@ const octet = fc.integer({ min: 0, max: 255 });
 const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
 const cidr = fc.tuple(ipv4, fc.integer({ min: 0, max: 32 })).map(([a, b]) => `${a}/${b}`);
 const port = fc.integer({ min: 0, max: 65535 });
-const portRange = fc
-  .tuple(port, port)
-  .map(([a, b]) => (a <= b ? { from: a, to: b } : { from: b, to: a }));
+const portRange = fc.tuple(port, port).map(([a, b]) => (a <= b ? { from: a, to: b } : { from: b, to: a }));
 const word = fc.stringMatching(/^[A-Za-z0-9_.:/,+-]{1,12}$/).filter((w) => !w.startsWith('-') && w !== '!');
 const chainName = fc.constantFrom('KUBE-SERVICES', 'KUBE-SVC-ABC', 'KUBE-SEP-DEF', 'KUBE-MARK-MASQ');
 const freeText = fc.string({ maxLength: 40 }).filter((s) => !/[\n\r\0]/.test(s));
@@ -172,7 +206,10 @@ function matchArb(protocol: string | undefined): fc.Arbitrary<Match> {
   const arbs: fc.Arbitrary<Match>[] = [
     freeText.map((comment) => ({ kind: 'comment' as const, comment })),
     fc
-      .record({ d: fc.option(fc.array(portRange, { minLength: 1, maxLength: 4 }), { nil: undefined }), neg: fc.boolean() })
+      .record({
+        d: fc.option(fc.array(portRange, { minLength: 1, maxLength: 4 }), { nil: undefined }),
+        neg: fc.boolean(),
+      })
       .map(({ d, neg }) => ({
         kind: 'multiport' as const,
         dports: { negated: neg, ranges: d ?? [{ from: 80, to: 80 }] },
@@ -193,7 +230,12 @@ function matchArb(protocol: string | undefined): fc.Arbitrary<Match> {
       probabilityText: p,
     })),
     fc
-      .record({ name: chainName, action: fc.constantFrom('set', 'rcheck') as fc.Arbitrary<'set' | 'rcheck'>, secs: fc.option(fc.integer({ min: 1, max: 86400 }), { nil: undefined }), reap: fc.boolean() })
+      .record({
+        name: chainName,
+        action: fc.constantFrom('set', 'rcheck') as fc.Arbitrary<'set' | 'rcheck'>,
+        secs: fc.option(fc.integer({ min: 1, max: 86400 }), { nil: undefined }),
+        reap: fc.boolean(),
+      })
       .map(({ name, action, secs, reap }) => ({
         kind: 'recent' as const,
         negated: false,
@@ -212,7 +254,10 @@ function matchArb(protocol: string | undefined): fc.Arbitrary<Match> {
       text: `0x${v.toString(16)}/0x${v.toString(16)}`,
     })),
     fc
-      .record({ neg: fc.boolean(), s: fc.subarray(['NEW', 'RELATED', 'ESTABLISHED', 'INVALID', 'DNAT'], { minLength: 1 }) })
+      .record({
+        neg: fc.boolean(),
+        s: fc.subarray(['NEW', 'RELATED', 'ESTABLISHED', 'INVALID', 'DNAT'], { minLength: 1 }),
+      })
       .map(({ neg, s }) => ({ kind: 'conntrack' as const, ctstate: { negated: neg, values: s }, extra: [] })),
     word.map((name) => ({ kind: 'nfacct' as const, name })),
     fc.constantFrom('physdev', 'owner', 'limit').map((module) => ({
@@ -223,14 +268,16 @@ function matchArb(protocol: string | undefined): fc.Arbitrary<Match> {
   ];
   if (protocol === 'tcp' || protocol === 'udp' || protocol === 'sctp') {
     arbs.push(
-      fc.record({ s: fc.option(portRange, { nil: undefined }), d: portRange, neg: fc.boolean() }).map(({ s, d, neg }) => ({
-        kind: 'ports' as const,
-        module: protocol,
-        implicit: false,
-        ...(s ? { sport: { negated: false, ranges: [s] } } : {}),
-        dport: { negated: neg, ranges: [d] },
-        extra: [],
-      })),
+      fc
+        .record({ s: fc.option(portRange, { nil: undefined }), d: portRange, neg: fc.boolean() })
+        .map(({ s, d, neg }) => ({
+          kind: 'ports' as const,
+          module: protocol,
+          implicit: false,
+          ...(s ? { sport: { negated: false, ranges: [s] } } : {}),
+          dport: { negated: neg, ranges: [d] },
+          extra: [],
+        })),
     );
   }
   return fc.oneof(...arbs);
@@ -238,19 +285,26 @@ function matchArb(protocol: string | undefined): fc.Arbitrary<Match> {
 
 const targetArb: fc.Arbitrary<Target | undefined> = fc.oneof(
   fc.constant(undefined),
-  fc.record({ name: fc.constantFrom('ACCEPT', 'DROP', 'RETURN', 'KUBE-SVC-ABC', 'KUBE-SEP-DEF'), goto: fc.boolean() }).map(({ name, goto }) => ({ name, goto, options: [] })),
+  fc
+    .record({
+      name: fc.constantFrom('ACCEPT', 'DROP', 'RETURN', 'KUBE-SVC-ABC', 'KUBE-SEP-DEF'),
+      goto: fc.boolean(),
+    })
+    .map(({ name, goto }) => ({ name, goto, options: [] })),
   fc.tuple(ipv4, port).map(([ip, p]) => ({
     name: 'DNAT',
     goto: false,
     options: [{ name: 'to-destination', negated: false, values: [`${ip}:${p}`] }],
     toDestination: `${ip}:${p}`,
   })),
-  fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff })).map(([v, m]) => ({
-    name: 'MARK',
-    goto: false,
-    options: [{ name: 'set-xmark', negated: false, values: [`0x${v.toString(16)}/0x${m.toString(16)}`] }],
-    mark: { value: v, mask: m },
-  })),
+  fc
+    .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }))
+    .map(([v, m]) => ({
+      name: 'MARK',
+      goto: false,
+      options: [{ name: 'set-xmark', negated: false, values: [`0x${v.toString(16)}/0x${m.toString(16)}`] }],
+      mark: { value: v, mask: m },
+    })),
   fc.boolean().map((rf) => ({
     name: 'MASQUERADE',
     goto: false,
@@ -260,10 +314,16 @@ const targetArb: fc.Arbitrary<Target | undefined> = fc.oneof(
 
 const ruleArb: fc.Arbitrary<Rule> = fc
   .record({
-    protocol: fc.option(fc.record({ negated: fc.constant(false), name: fc.constantFrom('tcp', 'udp', 'sctp', 'icmp') }), { nil: undefined }),
+    protocol: fc.option(
+      fc.record({ negated: fc.constant(false), name: fc.constantFrom('tcp', 'udp', 'sctp', 'icmp') }),
+      { nil: undefined },
+    ),
     source: fc.option(fc.record({ negated: fc.boolean(), cidr }), { nil: undefined }),
     destination: fc.option(fc.record({ negated: fc.boolean(), cidr }), { nil: undefined }),
-    inInterface: fc.option(fc.record({ negated: fc.boolean(), name: fc.constantFrom('eth0', 'veth+', 'cni0') }), { nil: undefined }),
+    inInterface: fc.option(
+      fc.record({ negated: fc.boolean(), name: fc.constantFrom('eth0', 'veth+', 'cni0') }),
+      { nil: undefined },
+    ),
     chain: chainName,
     counters: fc.option(fc.record({ packets: fc.nat(), bytes: fc.nat() }), { nil: undefined }),
   })
@@ -278,7 +338,8 @@ const ruleArb: fc.Arbitrary<Rule> = fc
     const rule: Rule = { table: 'nat', chain: base.chain, line: 0, text: '', matches };
     if (base.protocol) rule.protocol = base.protocol;
     if (base.source) rule.source = { negated: base.source.negated, text: base.source.cidr, cidrs: [] };
-    if (base.destination) rule.destination = { negated: base.destination.negated, text: base.destination.cidr, cidrs: [] };
+    if (base.destination)
+      rule.destination = { negated: base.destination.negated, text: base.destination.cidr, cidrs: [] };
     if (base.inInterface) rule.inInterface = base.inInterface;
     if (base.counters) rule.counters = base.counters;
     if (target) rule.target = target;
@@ -288,11 +349,23 @@ const ruleArb: fc.Arbitrary<Rule> = fc
 /** The model without positions and compiled forms, for comparing a rule before and after text. */
 function project(r: Rule): unknown {
   return JSON.parse(
-    JSON.stringify({ ...r, line: 0, text: '', table: '', source: r.source && { ...r.source, cidrs: [] }, destination: r.destination && { ...r.destination, cidrs: [] } }),
+    JSON.stringify({
+      ...r,
+      line: 0,
+      text: '',
+      table: '',
+      source: r.source && { ...r.source, cidrs: [] },
+      destination: r.destination && { ...r.destination, cidrs: [] },
+    }),
   );
 }
 
-const CHAINS = [':KUBE-SERVICES - [0:0]', ':KUBE-SVC-ABC - [0:0]', ':KUBE-SEP-DEF - [0:0]', ':KUBE-MARK-MASQ - [0:0]'];
+const CHAINS = [
+  ':KUBE-SERVICES - [0:0]',
+  ':KUBE-SVC-ABC - [0:0]',
+  ':KUBE-SEP-DEF - [0:0]',
+  ':KUBE-MARK-MASQ - [0:0]',
+];
 
 describe('properties', () => {
   it('render -> parse round-trips every rule', () => {
@@ -301,7 +374,8 @@ describe('properties', () => {
         const text = wrap('nat', CHAINS, rules.map(formatRule));
         const rs = parseIptablesSave(text, 'prop');
         const parsed = [...rs.tables.get('nat')!.chains.values()].flatMap((c) => c.rules);
-        const byChain = (rs2: Rule[]) => CHAINS.map((c) => c.slice(1, c.indexOf(' '))).flatMap((c) => rs2.filter((r) => r.chain === c));
+        const byChain = (rs2: Rule[]) =>
+          CHAINS.map((c) => c.slice(1, c.indexOf(' '))).flatMap((c) => rs2.filter((r) => r.chain === c));
         expect(parsed.map(project)).toEqual(byChain(rules).map(project));
         // And the canonical text is a fixed point.
         expect(formatRuleset(parseIptablesSave(formatRuleset(rs), 'prop2'))).toBe(formatRuleset(rs));
@@ -312,13 +386,62 @@ describe('properties', () => {
 
   it('random garbage never throws anything but the typed parse error', () => {
     const tokens = fc.constantFrom(
-      '*nat', '*filter', 'COMMIT', ':INPUT', ':KUBE-X', '-', 'ACCEPT', '[0:0]', '[1:', '-A', '-I', '-X', '-N', 'INPUT',
-      'KUBE-X', '-p', 'tcp', '-m', 'comment', '--comment', '"', "'", '\\', '!', '-s', '10.0.0.0/8', '-d', '::1', '--dport',
-      '80:90', '-j', '-g', 'DNAT', '--to-destination', '1.2.3.4:80', 'MARK', '--set-xmark', '0x4000/0x4000', 'statistic',
-      '--mode', 'random', '--probability', '0.5', 'recent', '--rcheck', '--name', 'multiport', '--dports', '1,2', '#',
+      '*nat',
+      '*filter',
+      'COMMIT',
+      ':INPUT',
+      ':KUBE-X',
+      '-',
+      'ACCEPT',
+      '[0:0]',
+      '[1:',
+      '-A',
+      '-I',
+      '-X',
+      '-N',
+      'INPUT',
+      'KUBE-X',
+      '-p',
+      'tcp',
+      '-m',
+      'comment',
+      '--comment',
+      '"',
+      "'",
+      '\\',
+      '!',
+      '-s',
+      '10.0.0.0/8',
+      '-d',
+      '::1',
+      '--dport',
+      '80:90',
+      '-j',
+      '-g',
+      'DNAT',
+      '--to-destination',
+      '1.2.3.4:80',
+      'MARK',
+      '--set-xmark',
+      '0x4000/0x4000',
+      'statistic',
+      '--mode',
+      'random',
+      '--probability',
+      '0.5',
+      'recent',
+      '--rcheck',
+      '--name',
+      'multiport',
+      '--dports',
+      '1,2',
+      '#',
     );
     const line = fc.array(tokens, { maxLength: 10 }).map((t) => t.join(' '));
-    const doc = fc.oneof(fc.array(line, { maxLength: 12 }).map((l) => l.join('\n')), fc.string({ maxLength: 200 }));
+    const doc = fc.oneof(
+      fc.array(line, { maxLength: 12 }).map((l) => l.join('\n')),
+      fc.string({ maxLength: 200 }),
+    );
     fc.assert(
       fc.property(doc, (text) => {
         try {

@@ -707,7 +707,8 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
       throw e;
     }
   }
-  if (table) throw new NodeDumpParseError(file, table.line, `table "${table.name}" has no COMMIT before the end`);
+  if (table)
+    throw new NodeDumpParseError(file, table.line, `table "${table.name}" has no COMMIT before the end`);
   return { file, tables, ruleCount, warnings };
 }
 

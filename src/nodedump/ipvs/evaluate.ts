@@ -16,7 +16,14 @@ export interface IpvsTrace {
   verdict: 'delivered' | 'rejected' | 'unhandled';
   endpoints: string[];
   probabilities: Record<string, number>;
-  service?: { protocol: string; address: string; port: number; scheduler: string; line: number; persistent?: number };
+  service?: {
+    protocol: string;
+    address: string;
+    port: number;
+    scheduler: string;
+    line: number;
+    persistent?: number;
+  };
   /** Real servers present but not eligible (weight 0). */
   quiesced: string[];
 }

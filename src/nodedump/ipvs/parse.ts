@@ -73,10 +73,16 @@ const FORWARD_FLAGS: Record<string, IpvsForwarding> = {
   '--ipip': 'tunnel',
 };
 
-const FORWARD_NAMES: Record<string, IpvsForwarding> = { Masq: 'masq', Route: 'route', Tunnel: 'tunnel', Local: 'local' };
+const FORWARD_NAMES: Record<string, IpvsForwarding> = {
+  Masq: 'masq',
+  Route: 'route',
+  Tunnel: 'tunnel',
+  Local: 'local',
+};
 
 function num(text: string | undefined, file: string, line: number, what: string): number {
-  if (text === undefined || !/^\d+$/.test(text)) throw new NodeDumpParseError(file, line, `bad ${what} "${text ?? ''}"`);
+  if (text === undefined || !/^\d+$/.test(text))
+    throw new NodeDumpParseError(file, line, `bad ${what} "${text ?? ''}"`);
   return Number(text);
 }
 
@@ -88,7 +94,8 @@ function parseSaveFormat(lines: string[], file: string): VirtualService[] {
     const words = raw.trim().split(/\s+/);
     if (words[0] === '' || words[0]?.startsWith('#')) return;
     const op = words[0];
-    if (op !== '-A' && op !== '-a') throw new NodeDumpParseError(file, line, `unexpected "${op}" (want -A or -a)`);
+    if (op !== '-A' && op !== '-a')
+      throw new NodeDumpParseError(file, line, `unexpected "${op}" (want -A or -a)`);
     let protocol: IpvsProtocol | undefined;
     let vip: { address: string; port: number } | undefined;
     let fwmark: number | undefined;
@@ -101,7 +108,13 @@ function parseSaveFormat(lines: string[], file: string): VirtualService[] {
         if (v === undefined) throw new NodeDumpParseError(file, line, `${w} needs a value`);
         return v;
       };
-      if (w === '-t' || w === '--tcp-service' || w === '-u' || w === '--udp-service' || w === '--sctp-service') {
+      if (
+        w === '-t' ||
+        w === '--tcp-service' ||
+        w === '-u' ||
+        w === '--udp-service' ||
+        w === '--sctp-service'
+      ) {
         protocol = w === '-t' || w === '--tcp-service' ? 'TCP' : w === '--sctp-service' ? 'SCTP' : 'UDP';
         const v = next();
         vip = splitAddrPort(v, true);
@@ -129,7 +142,8 @@ function parseSaveFormat(lines: string[], file: string): VirtualService[] {
       else if (w === '-x' || w === '--u-threshold' || w === '-y' || w === '--l-threshold') next();
       else throw new NodeDumpParseError(file, line, `unknown option "${w}"`);
     }
-    if (!protocol) throw new NodeDumpParseError(file, line, 'no service given (-t, -u, --sctp-service or -f)');
+    if (!protocol)
+      throw new NodeDumpParseError(file, line, 'no service given (-t, -u, --sctp-service or -f)');
     const key = protocol === 'FWM' ? `FWM|${fwmark}` : vsKey(protocol, vip!.address, vip!.port);
     if (op === '-A') {
       if (byKey.has(key)) throw new NodeDumpParseError(file, line, 'virtual service added twice');
@@ -148,7 +162,8 @@ function parseSaveFormat(lines: string[], file: string): VirtualService[] {
       services.push(svc);
     } else {
       const svc = byKey.get(key);
-      if (!svc) throw new NodeDumpParseError(file, line, 'real server for a virtual service not added before');
+      if (!svc)
+        throw new NodeDumpParseError(file, line, 'real server for a virtual service not added before');
       if (rs.address === undefined) throw new NodeDumpParseError(file, line, '-a needs -r');
       svc.realServers.push({
         address: rs.address,
@@ -175,7 +190,12 @@ function parseListFormat(lines: string[], file: string): VirtualService[] {
       if (!current) throw new NodeDumpParseError(file, line, 'real server before any virtual service');
       const a = splitAddrPort(words[1] ?? '', true);
       const fwd = FORWARD_NAMES[words[2] ?? ''];
-      if (!a || !fwd) throw new NodeDumpParseError(file, line, 'bad real server line (want "-> ADDR:PORT Forward Weight Active InAct")');
+      if (!a || !fwd)
+        throw new NodeDumpParseError(
+          file,
+          line,
+          'bad real server line (want "-> ADDR:PORT Forward Weight Active InAct")',
+        );
       current.realServers.push({
         address: a.address,
         port: a.port,
@@ -191,7 +211,15 @@ function parseListFormat(lines: string[], file: string): VirtualService[] {
     if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP' && proto !== 'FWM') {
       throw new NodeDumpParseError(file, line, `unexpected "${words[0]}" (want TCP, UDP, SCTP, FWM or "->")`);
     }
-    const svc: VirtualService = { protocol: proto, address: '', port: 0, scheduler: words[2] ?? '', flags: [], realServers: [], line };
+    const svc: VirtualService = {
+      protocol: proto,
+      address: '',
+      port: 0,
+      scheduler: words[2] ?? '',
+      flags: [],
+      realServers: [],
+      line,
+    };
     if (proto === 'FWM') svc.fwmark = num(words[1], file, line, 'firewall mark');
     else {
       const a = splitAddrPort(words[1] ?? '', true);
@@ -224,9 +252,15 @@ export function formatIpvsSave(dump: IpvsDump): string {
   const flag = { masq: '-m', route: '-g', tunnel: '-i', local: '-g' } as const;
   const out: string[] = [];
   for (const s of dump.services) {
-    const svc = s.protocol === 'FWM' ? `-f ${s.fwmark}` : `${s.protocol === 'TCP' ? '-t' : s.protocol === 'UDP' ? '-u' : '--sctp-service'} ${hp(s.address, s.port)}`;
-    out.push(`-A ${svc} -s ${s.scheduler}${s.persistent !== undefined ? ` -p ${s.persistent}` : ''}${s.flags.map((f) => ` ${f}`).join('')}`);
-    for (const r of s.realServers) out.push(`-a ${svc} -r ${hp(r.address, r.port)} ${flag[r.forwarding]} -w ${r.weight}`);
+    const svc =
+      s.protocol === 'FWM'
+        ? `-f ${s.fwmark}`
+        : `${s.protocol === 'TCP' ? '-t' : s.protocol === 'UDP' ? '-u' : '--sctp-service'} ${hp(s.address, s.port)}`;
+    out.push(
+      `-A ${svc} -s ${s.scheduler}${s.persistent !== undefined ? ` -p ${s.persistent}` : ''}${s.flags.map((f) => ` ${f}`).join('')}`,
+    );
+    for (const r of s.realServers)
+      out.push(`-a ${svc} -r ${hp(r.address, r.port)} ${flag[r.forwarding]} -w ${r.weight}`);
   }
   return `${out.join('\n')}\n`;
 }

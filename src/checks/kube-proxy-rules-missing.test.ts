@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { question } from '../../test/support/builders.js';
+import { checkTable } from '../../test/support/check-table.js';
+import { Snapshot } from '../model/snapshot.js';
+import type { NodeDumpFiles, SnapshotData } from '../model/types.js';
+import { GOLDEN_NODE, goldenData } from '../nodedump/fixtures/golden-cluster.js';
+import check from './kube-proxy-rules-missing.js';
+
+const fixture = (name: string): string =>
+  readFileSync(fileURLToPath(new URL(`../nodedump/fixtures/${name}`, import.meta.url)), 'utf8');
+const GOLDEN = fixture('test-node.iptables');
+const ADDR = fixture('test-node.addr');
+
+/** The golden node's dump with every line matching one of `drop` removed. */
+const without = (...drop: RegExp[]): string =>
+  GOLDEN.split('\n')
+    .filter((l) => !drop.some((d) => d.test(l)))
+    .join('\n');
+
+function snap(iptables: string | undefined, change?: (d: SnapshotData) => void, ipvs?: string): Snapshot {
+  const d = goldenData();
+  const dump: NodeDumpFiles = { node: GOLDEN_NODE, addr: { text: ADDR, file: 'test-node.addr' } };
+  if (iptables !== undefined) dump.iptables = { text: iptables, file: 'test-node.iptables' };
+  if (ipvs !== undefined) dump.ipvs = { text: ipvs, file: 'test-node.ipvs' };
+  d.nodeDumps = [dump];
+  change?.(d);
+  return new Snapshot(d);
+}
+
+const IPVS_OK = ['-A -t 172.30.0.41:80 -s rr', '-a -t 172.30.0.41:80 -r 10.180.0.1:80 -m -w 1', ''].join(
+  '\n',
+);
+const IPVS_STALE = [
+  'IP Virtual Server version 1.2.1 (size=4096)',
+  'Prot LocalAddress:Port Scheduler Flags',
+  '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+  'TCP  172.30.0.41:80 rr',
+  '  -> 10.180.0.1:80                Masq    1      0          0',
+  '  -> 10.180.0.99:80               Masq    1      0          0',
+  '',
+].join('\n');
+const ipvsMode = (d: SnapshotData) => {
+  d.kubeProxy = { ...d.kubeProxy!, mode: 'ipvs' };
+};
+
+checkTable(check, {
+  valid: [
+    {
+      name: 'the golden node matches what kube-proxy should program for a ClusterIP',
+      snapshot: snap(GOLDEN),
+      question: question('ns1/svc1'),
+    },
+    {
+      name: 'an eTP Local LoadBalancer with its NodePort and local endpoint is complete',
+      snapshot: snap(GOLDEN),
+      question: question('ns7/svc7'),
+    },
+    {
+      name: 'a Service without endpoints has its REJECT rule',
+      snapshot: snap(GOLDEN),
+      question: question('ns6/svc6'),
+    },
+    {
+      name: 'a UDP Service with three endpoints is complete',
+      snapshot: snap(GOLDEN),
+      question: question('ns8/svc8'),
+    },
+    {
+      name: 'an IPVS node whose virtual service has the right real server',
+      snapshot: snap(undefined, ipvsMode, IPVS_OK),
+      question: question('ns1/svc1'),
+    },
+    {
+      name: 'no node dump: nothing to compare',
+      snapshot: new Snapshot(goldenData()),
+      question: question('ns1/svc1'),
+    },
+  ],
+  invalid: [
+    {
+      name: "the Service's chains and KUBE-SERVICES rule are gone from the node",
+      snapshot: snap(without(/XPGD46QRK7WJZT7O/, /SXIVWICOYRO3J4NJ/)),
+      question: question('ns1/svc1'),
+      hits: [
+        {
+          data: {
+            node: GOLDEN_NODE,
+            problem: 'missing-service-rules',
+            path: 'clusterip',
+            expected: ['10.180.0.1:80'],
+            actual: [],
+            missingChains: ['KUBE-SVC-XPGD46QRK7WJZT7O', 'KUBE-SEP-SXIVWICOYRO3J4NJ'],
+          },
+          subject: { kind: 'Node', name: GOLDEN_NODE },
+        },
+      ],
+    },
+    {
+      name: 'an endpoint removed from the EndpointSlice is still in the node rules',
+      snapshot: snap(GOLDEN, (d) => {
+        const s = d.endpointSlices.find((x) => x.serviceName === 'svc4')!;
+        s.endpoints = s.endpoints.filter((e) => e.addresses[0] !== '10.180.0.4');
+      }),
+      question: question('ns4/svc4'),
+      hits: [
+        {
+          data: {
+            problem: 'stale-endpoints',
+            path: 'clusterip',
+            expected: ['10.180.0.5:80'],
+            actual: ['10.180.0.4:80', '10.180.0.5:80'],
+          },
+        },
+      ],
+    },
+    {
+      name: 'a new endpoint has no KUBE-SEP chain on the node',
+      snapshot: snap(GOLDEN, (d) => {
+        d.endpointSlices
+          .find((x) => x.serviceName === 'svc1')!
+          .endpoints.push({
+            addresses: ['10.180.0.6'],
+            conditions: { ready: true, serving: true, terminating: false },
+            hintsForZones: [],
+            hintsForNodes: [],
+          });
+      }),
+      question: question('ns1/svc1'),
+      hits: [
+        {
+          data: {
+            problem: 'missing-endpoints',
+            expected: ['10.180.0.1:80', '10.180.0.6:80'],
+            actual: ['10.180.0.1:80'],
+          },
+        },
+      ],
+    },
+    {
+      name: 'the KUBE-NODEPORTS entry of a NodePort Service is missing',
+      snapshot: snap(without(/-A KUBE-NODEPORTS .*ns3\/svc3/)),
+      question: question('ns3/svc3'),
+      hits: [
+        { data: { problem: 'missing-nodeport', path: 'nodeport', expected: ['10.180.0.3:80'], actual: [] } },
+      ],
+    },
+    {
+      name: 'the nat table was flushed: no kube-proxy chain at all',
+      snapshot: snap('*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n'),
+      question: question('ns1/svc1'),
+      hits: [{ data: { problem: 'no-kube-proxy-rules', missingChains: ['KUBE-SERVICES'] } }],
+    },
+    {
+      name: 'an IPVS virtual service keeps a real server that is no longer an endpoint',
+      snapshot: snap(undefined, ipvsMode, IPVS_STALE),
+      question: question('ns1/svc1'),
+      hits: [
+        {
+          data: {
+            problem: 'stale-endpoints',
+            expected: ['10.180.0.1:80'],
+            actual: ['10.180.0.1:80', '10.180.0.99:80'],
+          },
+        },
+      ],
+    },
+    {
+      name: 'a Service that lost all endpoints still DNATs to the old pod',
+      snapshot: snap(GOLDEN, (d) => {
+        d.endpointSlices = d.endpointSlices.filter((x) => x.serviceName !== 'svc1');
+      }),
+      question: question('ns1/svc1'),
+      hits: [{ data: { problem: 'stale-endpoints', expected: [], actual: ['10.180.0.1:80'] } }],
+    },
+  ],
+});
