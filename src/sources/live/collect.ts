@@ -180,10 +180,10 @@ export interface CollectManifest {
 }
 
 /** The bundle as file name → YAML text, plus the manifest (also among the files). */
-export function renderBundle(
-  read: LiveReadResult,
-  namespaces: string[] | 'all',
-): { files: Map<string, string>; manifest: CollectManifest } {
+export function renderBundle(read: LiveReadResult): {
+  files: Map<string, string>;
+  manifest: CollectManifest;
+} {
   const counts: RedactionCounts = { envValues: 0, annotations: 0, args: 0 };
   const byKind = new Map<string, Raw[]>();
   for (const item of read.items) {
@@ -213,7 +213,7 @@ export function renderBundle(
     collectedAt: read.takenAt,
     context: read.context,
     server: read.server,
-    namespaces,
+    namespaces: read.namespaces,
     collected: Object.entries(read.collected)
       .filter(([, ok]) => ok)
       .map(([k]) => k as CollectableKind),
@@ -233,12 +233,8 @@ export function renderBundle(
   return { files, manifest };
 }
 
-export async function writeBundle(
-  read: LiveReadResult,
-  dir: string,
-  namespaces: string[] | 'all',
-): Promise<CollectManifest> {
-  const { files, manifest } = renderBundle(read, namespaces);
+export async function writeBundle(read: LiveReadResult, dir: string): Promise<CollectManifest> {
+  const { files, manifest } = renderBundle(read);
   await mkdir(dir, { recursive: true });
   for (const [name, text] of files) await writeFile(join(dir, name), text);
   return manifest;

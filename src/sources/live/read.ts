@@ -68,6 +68,8 @@ export interface LiveReadResult {
   /** Resources this API server does not serve (e.g. ServiceCIDR before 1.33). */
   notServed: string[];
   requestCount: number;
+  /** Namespaces read for namespaced resources ('all' for -A), before system namespaces are added. */
+  namespaces: string[] | 'all';
   context: string;
   server: string;
   takenAt: string;
@@ -223,6 +225,7 @@ export async function readLive(options: LiveReadOptions = {}): Promise<LiveReadR
     forbidden,
     notServed: [...notServed],
     requestCount: client.requestCount,
+    namespaces,
     context: loaded.contextName,
     server: client.server,
     takenAt,
