@@ -200,6 +200,19 @@ describe('collect -o DIR', () => {
     expect(data.services).toHaveLength(7);
   });
 
+  it('a kind forbidden in one namespace is not collected when read back, though some of it was written', async () => {
+    const s = await start(smallCluster());
+    s.forbid({ resource: 'pods', namespace: 'kube-system' });
+    const dir = join(mkdtempSync(join(tmpdir(), 'svcdoctor-collect-')), 'out');
+    expect(
+      (await cli(['collect', '-n', 'default', '-o', dir, '--kubeconfig', s.writeKubeconfig()])).code,
+    ).toBe(0);
+    const data = await loadBundle(dir);
+    expect(data.pods.map((p) => p.meta.name).sort()).toEqual(['web-0', 'web-1']);
+    expect(data.collected.Pod).toBe(false);
+    expect(data.collected.Service).toBe(true);
+  });
+
   it('refuses to write into a directory that is not its own', async () => {
     const s = await start(smallCluster());
     const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-collect-'));

@@ -100,6 +100,7 @@ export function buildSnapshotData(items: BundleItem[], options: BuildOptions = {
   const problems: string[] = [];
   const seen = new Map<string, { item: BundleItem; raw: unknown }>();
   const collected = data.collected;
+  const forbiddenKinds = new Set<CollectableKind>();
   for (const k of options.listedKinds ?? []) collected[k] = true;
 
   for (const item of items) {
@@ -139,7 +140,7 @@ export function buildSnapshotData(items: BundleItem[], options: BuildOptions = {
           data.observations.push(...parseObservations(raw, item.origin, item.lineOf));
           collected.Observations = true;
         } else if (kind === 'CollectManifest') {
-          applyManifest(raw, data);
+          applyManifest(raw, data, forbiddenKinds);
         } else {
           data.ignoredKinds[`${apiVersion}/${kind}`] = (data.ignoredKinds[`${apiVersion}/${kind}`] ?? 0) + 1;
         }
@@ -176,6 +177,8 @@ export function buildSnapshotData(items: BundleItem[], options: BuildOptions = {
     if (ck) collected[ck] = true;
     add(data, object);
   }
+  // A kind the collecting user was refused in some scope is incomplete, whatever was read of it.
+  for (const k of forbiddenKinds) collected[k] = false;
   if (problems.length)
     throw new SvcdoctorError('SVCDOCTOR_INPUT_INVALID', problems[0] as string, {
       problems,
@@ -241,13 +244,18 @@ function add(data: SnapshotData, o: KubeObject): void {
   }
 }
 
-function applyManifest(raw: Record<string, unknown>, data: SnapshotData): void {
+function applyManifest(
+  raw: Record<string, unknown>,
+  data: SnapshotData,
+  forbiddenKinds: Set<CollectableKind>,
+): void {
   if (typeof raw.collectedAt === 'string') data.takenAt = raw.collectedAt;
   if (Array.isArray(raw.collected))
     for (const k of raw.collected) if (typeof k === 'string') data.collected[k as CollectableKind] = true;
   if (Array.isArray(raw.forbidden))
     for (const f of raw.forbidden) {
       if (!isObject(f) || typeof f.kind !== 'string') continue;
+      forbiddenKinds.add(f.kind as CollectableKind);
       data.warnings.push({
         code: 'SVCDOCTOR_FORBIDDEN',
         message: `${f.kind}: the collecting user was not allowed to list it`,
