@@ -33,6 +33,7 @@ export {
   dnatEipBinding,
   dnatFor,
   dnatRules,
+  dnatRulesForService,
   type EipBinding,
   eipByAddress,
   eipsBoundTo,

@@ -1,5 +1,7 @@
 // NAT gateways (DNAT rules exposing a node or pod port on an EIP) and EIPs with bandwidth.
-import type { CloudInventory, Eip, NatGateway } from '../../model/types.js';
+import { backendsOf } from '../../model/endpoints.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import type { CloudInventory, Eip, NatGateway, Service } from '../../model/types.js';
 
 export interface DnatRuleRef {
   nat: NatGateway;
@@ -56,4 +58,22 @@ export function dnatEipBinding(inv: CloudInventory | undefined, ref: DnatRuleRef
 /** A public address carries no traffic without bandwidth: 0 Mbps is "none"; undefined is unknown. */
 export function hasNoBandwidth(eip: Eip): boolean {
   return eip.bandwidthMbps === 0;
+}
+
+/**
+ * DNAT rules that expose a Service: to a node at one of its nodePorts, or to one of its pods at
+ * a targetPort. (A rule pointing elsewhere is found through the address the client used.)
+ */
+export function dnatRulesForService(
+  snapshot: Snapshot,
+  inv: CloudInventory | undefined,
+  svc: Service,
+): DnatRuleRef[] {
+  const nodePorts = new Set(svc.ports.map((p) => p.nodePort).filter((p): p is number => p !== undefined));
+  const podIPs = new Set(backendsOf(snapshot, svc).backends.map((b) => b.ip));
+  return dnatRules(inv).filter(
+    (r) =>
+      (snapshot.nodeByAddress(r.rule.internalAddress) !== undefined && nodePorts.has(r.rule.internalPort)) ||
+      podIPs.has(r.rule.internalAddress),
+  );
 }
