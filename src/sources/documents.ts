@@ -1,7 +1,7 @@
 // Turning file text into documents with line information. YAML goes through the `yaml`
 // library (positions, alias limits); JSON goes through JSON.parse for speed, and is only
 // re-read for positions when a problem needs a line number.
-import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { SvcdoctorError } from '../errors.js';
 import type { Origin } from '../model/types.js';
 import type { Path } from './reader.js';
@@ -56,13 +56,7 @@ function yamlItems(text: string, file: string): BundleItem[] {
       }
       return startLine;
     };
-    pushWithLists(
-      items,
-      js,
-      { file, line: startLine, doc: docIndex },
-      lineOf,
-      isMap(doc.contents) || isSeq(doc.contents),
-    );
+    pushWithLists(items, js, { file, line: startLine, doc: docIndex }, lineOf, true);
   });
   return items;
 }
@@ -73,7 +67,8 @@ function pushWithLists(
   js: unknown,
   origin: Origin,
   lineOf: (p: Path) => number | undefined,
-  _structured: boolean,
+  /** YAML has positions at hand; JSON computes them only when a problem needs one. */
+  eagerLines: boolean,
 ): void {
   if (js && typeof js === 'object' && !Array.isArray(js)) {
     const o = js as Record<string, unknown>;
@@ -90,9 +85,10 @@ function pushWithLists(
                 apiVersion: o.apiVersion,
               }
             : item;
+        const line = eagerLines ? (itemLine([]) ?? origin.line) : undefined;
         items.push({
           raw: withKind,
-          origin: { ...origin, line: itemLine([]) ?? origin.line },
+          origin: line === undefined ? origin : { ...origin, line },
           lineOf: itemLine,
         });
       });
@@ -174,7 +170,7 @@ function jsonItems(text: string, file: string): BundleItem[] {
   try {
     const js = JSON.parse(text);
     const items: BundleItem[] = [];
-    pushWithLists(items, js, { file, line: 1, doc: 0 }, makeLineOf(1, text), true);
+    pushWithLists(items, js, { file, doc: 0 }, makeLineOf(1, text), false);
     return items;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -204,7 +200,7 @@ function jsonItems(text: string, file: string): BundleItem[] {
           }
           return base;
         };
-        pushWithLists(items, js, { file, line: base, doc: idx }, lineOf, true);
+        pushWithLists(items, js, { file, line: base, doc: idx }, lineOf, false);
       });
       return items;
     }
