@@ -1,0 +1,107 @@
+import { node, pod, question, service, snapshotOf } from '../../test/support/builders.js';
+import { checkTable } from '../../test/support/check-table.js';
+import type { Service } from '../model/types.js';
+import check from './service-port-mismatch.js';
+
+// Seed 000's Service: nodePort 30637 on every node, port 123 on the ClusterIP, targetPort 80 in the Pod.
+const seed000 = () =>
+  service('web', (s: Service) => {
+    s.type = 'NodePort';
+    s.clusterIP = '10.247.12.40';
+    s.clusterIPs = ['10.247.12.40'];
+    s.ports = [{ name: 'http', protocol: 'TCP', port: 123, targetPort: 80, nodePort: 30637 }];
+  });
+const cluster = () =>
+  snapshotOf({
+    services: [seed000()],
+    pods: [pod('web-1', (p) => (p.containers[0]!.ports = [{ containerPort: 80, protocol: 'TCP' }]))],
+    nodes: [node('node-1')],
+  });
+const nodeIP = '192.168.0.11';
+
+checkTable(check, {
+  valid: [
+    {
+      name: 'NodeIP:nodePort from the internet',
+      snapshot: cluster(),
+      question: question('web', { client: 'internet', address: { ip: nodeIP, port: 30637 }, port: 30637 }),
+    },
+    {
+      name: 'ClusterIP:port from a pod',
+      snapshot: cluster(),
+      question: question('web', { address: { ip: '10.247.12.40', port: 123 }, port: 123 }),
+    },
+    {
+      name: 'no port in the question',
+      snapshot: cluster(),
+      question: question('web', { via: 'clusterip' }),
+    },
+    {
+      name: 'the Service port named by its name',
+      snapshot: cluster(),
+      question: question('web', { via: 'dns', port: 'http' }),
+    },
+    {
+      name: 'a headless Service is left to headless-service-no-vip',
+      snapshot: snapshotOf({
+        services: [
+          service('db', (s) => {
+            s.clusterIP = 'None';
+            s.clusterIPs = [];
+            s.headless = true;
+          }),
+        ],
+      }),
+      question: question('db', { via: 'dns', port: 5432 }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'curl NodeIP:123 uses the Service port on a node',
+      snapshot: cluster(),
+      question: question('web', { client: 'internet', address: { ip: nodeIP, port: 123 }, port: 123 }),
+      hits: [
+        {
+          data: {
+            via: 'nodeport',
+            used: 123,
+            usedAs: 'port',
+            servicePort: 'http 123/TCP',
+            use: 30637,
+            valid: [30637],
+          },
+        },
+      ],
+    },
+    {
+      name: 'ClusterIP:30637 uses the nodePort on the ClusterIP',
+      snapshot: cluster(),
+      question: question('web', { address: { ip: '10.247.12.40', port: 30637 }, port: 30637 }),
+      hits: [{ data: { via: 'clusterip', used: 30637, usedAs: 'nodePort', use: 123 } }],
+    },
+    {
+      name: 'ClusterIP:80 uses the targetPort on the ClusterIP',
+      snapshot: cluster(),
+      question: question('web', { via: 'clusterip', port: 80 }),
+      hits: [{ data: { via: 'clusterip', used: 80, usedAs: 'targetPort', use: 123 } }],
+    },
+    {
+      name: 'a node port asked of a ClusterIP Service',
+      snapshot: snapshotOf({ services: [service('api')], pods: [pod('api-1')], nodes: [node('node-1')] }),
+      question: question('api', { client: 'internet', via: 'nodeport', port: 80 }),
+      hits: [{ data: { via: 'nodeport', used: 80, usedAs: 'port', use: null, valid: [] } }],
+    },
+    {
+      name: 'a number that is no part of the Service',
+      snapshot: cluster(),
+      question: question('web', { via: 'clusterip', port: 8443 }),
+      hits: [{ data: { used: 8443, usedAs: null, servicePort: null, use: 123, valid: [123] } }],
+    },
+    {
+      name: 'a misspelt port name',
+      snapshot: cluster(),
+      question: question('web', { via: 'dns', port: 'htp' }),
+      hits: [{ data: { via: 'dns', used: 'htp', usedAs: null, use: 123 } }],
+    },
+  ],
+});

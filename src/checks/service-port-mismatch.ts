@@ -1,0 +1,184 @@
+import { didYouMean } from '../model/didyoumean.js';
+import { findPort } from '../model/ports.js';
+import { formatClient, type Question, type Via } from '../model/question.js';
+import { refOf, type Snapshot } from '../model/snapshot.js';
+import type { Service, ServicePort } from '../model/types.js';
+import { defineCheck } from './define.js';
+
+type PortRole = 'port' | 'nodePort' | 'targetPort';
+
+/**
+ * The access path the address itself implies. The generic inference in diagnose cannot know
+ * that an address is a node's (seed 000's NodeIP:123 would pass for a load balancer), so the
+ * address decides here when it names a known object.
+ */
+export function pathOfAddress(snapshot: Snapshot, service: Service, question: Question): Via | undefined {
+  const ip = question.address?.ip;
+  if (ip) {
+    if (service.clusterIPs.includes(ip)) return 'clusterip';
+    if (service.externalIPs.includes(ip)) return 'externalip';
+    if (service.loadBalancerIngress.some((i) => i.ip === ip)) return 'loadbalancer';
+    if (snapshot.nodeByAddress(ip)) return 'nodeport';
+    if (snapshot.podsByAddress(ip).length > 0) return 'pod';
+  }
+  return question.via;
+}
+
+/** What a Service port answers to on a path: the number a client must use there. */
+function numbersOn(snapshot: Snapshot, service: Service, sp: ServicePort, via: Via): number[] {
+  switch (via) {
+    case 'nodeport':
+      return sp.nodePort ? [sp.nodePort] : [];
+    case 'pod': {
+      if (typeof sp.targetPort === 'number') return [sp.targetPort];
+      const found = snapshot.podsForService(service).map((p) => findPort(p, sp));
+      return [...new Set(found.filter((n): n is number => n !== undefined))];
+    }
+    default:
+      return [sp.port];
+  }
+}
+
+/** Which role a number plays on a Service port other than the one the path expects. */
+function roleOf(sp: ServicePort, n: number, snapshot: Snapshot, service: Service): PortRole | undefined {
+  if (sp.port === n) return 'port';
+  if (sp.nodePort === n) return 'nodePort';
+  if (sp.targetPort === n) return 'targetPort';
+  if (typeof sp.targetPort === 'string' && numbersOn(snapshot, service, sp, 'pod').includes(n))
+    return 'targetPort';
+  return undefined;
+}
+
+const ROLE_FOR_VIA: Record<string, PortRole> = {
+  clusterip: 'port',
+  dns: 'port',
+  loadbalancer: 'port',
+  externalip: 'port',
+  nodeport: 'nodePort',
+  pod: 'targetPort',
+};
+
+export default defineCheck<{
+  service: string;
+  via: Via;
+  used: number | string;
+  /** The role the used number plays on some Service port, if any. */
+  usedAs: PortRole | null;
+  /** The Service port the number belongs to, e.g. "http 123/TCP". */
+  servicePort: string | null;
+  /** The number to use on this path (for the same Service port when known). */
+  use: number | null;
+  /** Every number that works on this path. */
+  valid: number[];
+}>({
+  id: 'service-port-mismatch',
+  severity: 'error',
+  layer: 'service',
+  confidence: 0.85,
+  title: (d) =>
+    d.usedAs
+      ? `Port ${d.used} is the ${d.usedAs} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
+      : `${d.service} does not expose port ${d.used} via ${d.via}${d.valid.length ? ` (it exposes ${d.valid.join(', ')})` : ''}`,
+  docs: {
+    what: 'The client connects to a port the Service does not expose on the path it uses: the port, nodePort and targetPort of a Service port are three different numbers, each valid in one place.',
+    why: "The ClusterIP, external IPs and the load balancer listen on `port`; every node listens on `nodePort` (30000-32767 by default); only the Pod itself listens on `targetPort`. In seed 000's example (port 123, nodePort 30637, targetPort 80) NodeIP:30637 and ClusterIP:123 work, while NodeIP:123, ClusterIP:30637 and ClusterIP:80 match no kube-proxy rule and are refused or time out.",
+    confirm:
+      "kubectl get svc NAME -n NS -o jsonpath='{range .spec.ports[*]}{.name} port={.port} nodePort={.nodePort} targetPort={.targetPort}{\"\\n\"}{end}' and compare with the port in the client's URL.",
+    fix: 'Use the number that belongs to the path: port on ClusterIP/DNS/load balancer, nodePort on a node address, targetPort only when talking to a Pod IP. If the client cannot change, add a Service port with the number it uses (kubectl patch svc NAME --type=json ...).',
+  },
+  source: [
+    'seed 000 check item 2 (nodePort 30637 / targetPort 80 / port 123)',
+    'seed 003 (check whether the spec.ports field of the Service is correct)',
+  ],
+  run({ snapshot, service, question }) {
+    if (!service || service.type === 'ExternalName' || service.headless) return [];
+    const used = question.address?.port ?? question.port;
+    if (used === undefined) return [];
+    const via = pathOfAddress(snapshot, service, question);
+    if (!via || !(via in ROLE_FOR_VIA)) return [];
+    const ns = service.meta.namespace;
+    const name = service.meta.name;
+    const label = (sp: ServicePort) => `${sp.name ? `${sp.name} ` : ''}${sp.port}/${sp.protocol}`;
+    const valid = [...new Set(service.ports.flatMap((sp) => numbersOn(snapshot, service, sp, via)))];
+
+    let usedAs: PortRole | null = null;
+    let owner: ServicePort | undefined;
+    if (typeof used === 'string') {
+      if (service.ports.some((sp) => sp.name === used)) return [];
+      owner = undefined;
+    } else {
+      if (valid.includes(used)) return [];
+      for (const sp of service.ports) {
+        const role = roleOf(sp, used, snapshot, service);
+        if (role) {
+          usedAs = role;
+          owner = sp;
+          break;
+        }
+      }
+    }
+    const target = owner ?? (service.ports.length === 1 ? service.ports[0] : undefined);
+    const use = target ? (numbersOn(snapshot, service, target, via)[0] ?? null) : null;
+    const nameHint =
+      typeof used === 'string'
+        ? didYouMean(used, service.ports.map((sp) => sp.name).filter(Boolean))
+        : undefined;
+
+    const evidence = [
+      `the client used ${typeof used === 'string' ? `port name "${used}"` : `port ${used}`} via ${via}${question.address ? ` (address ${question.address.ip}:${question.address.port})` : ''}`,
+      ...service.ports.map(
+        (sp) =>
+          `Service port ${label(sp)}: port ${sp.port}, nodePort ${sp.nodePort ?? 'none'}, targetPort ${JSON.stringify(sp.targetPort)}`,
+      ),
+    ];
+    if (usedAs)
+      evidence.push(
+        `${used} is the ${usedAs} of Service port ${label(owner as ServicePort)}, not valid via ${via}`,
+      );
+    if (nameHint) evidence.push(`did you mean port name "${nameHint}"?`);
+
+    const commands = [
+      `kubectl get service ${name} -n ${ns} -o jsonpath='{range .spec.ports[*]}{.name} port={.port} nodePort={.nodePort} targetPort={.targetPort}{"\\n"}{end}'`,
+    ];
+    let summary: string;
+    if (use !== null) {
+      const host =
+        question.address?.ip ??
+        (via === 'nodeport' ? 'NODE_IP' : via === 'pod' ? 'POD_IP' : service.clusterIP || 'CLUSTER_IP');
+      summary = `Use port ${use} via ${via}${usedAs ? ` (${used} is the ${usedAs})` : ''}: connect to ${host}:${use}.`;
+      if (question.address)
+        commands.push(
+          `svcdoctor diagnose ${name} -n ${ns} --client ${formatClient(question.client)} --address ${question.address.ip}:${use}`,
+        );
+      else
+        commands.push(
+          `svcdoctor diagnose ${name} -n ${ns} --client ${formatClient(question.client)} --via ${via} --port ${use}`,
+        );
+    } else if (via === 'nodeport') {
+      summary = `Service ${name} has no node port (type ${service.type}): reach it via its ClusterIP from inside the cluster, or make it a NodePort Service.`;
+      commands.push(`kubectl patch service ${name} -n ${ns} -p '{"spec":{"type":"NodePort"}}'`);
+    } else {
+      summary = `Service ${name} exposes ${valid.join(', ') || 'no port'} via ${via}; use one of those, or add a Service port for ${used}.`;
+      if (typeof used === 'number' && target)
+        commands.push(
+          `kubectl patch service ${name} -n ${ns} --type=json -p '${JSON.stringify([{ op: 'add', path: '/spec/ports/-', value: { name: `port-${used}`, port: used, protocol: target.protocol, targetPort: target.targetPort } }])}'`,
+        );
+    }
+    return [
+      {
+        subject: refOf(service),
+        data: {
+          service: `${ns}/${name}`,
+          via,
+          used,
+          usedAs,
+          servicePort: owner ? label(owner) : null,
+          use,
+          valid,
+        },
+        evidence,
+        fix: { summary, commands },
+      },
+    ];
+  },
+});
