@@ -1,5 +1,6 @@
 import type { Snapshot } from '../model/snapshot.js';
-import type { NodeDumpFiles, Protocol } from '../model/types.js';
+import type { Step } from '../model/trace.js';
+import type { NodeDumpFiles, Protocol, ProxyMode } from '../model/types.js';
 import { type AddrDump, localAddresses, parseIpAddr } from './addr/parse.js';
 import { isIPv4 } from './ip.js';
 import { evaluateIptables, type NodeTrace, type NodeVerdict, type TraceRule } from './iptables/evaluate.js';
@@ -52,29 +53,62 @@ export function nodeLocalAddresses(snapshot: Snapshot, node: string, view?: Node
     : [];
 }
 
+/** The packet shape of src/dataplane/kubeproxy (Packet), plus what only a real dump can use. */
 export interface NodeDumpPacket {
   src: string;
   dst: string;
-  port: number;
+  dport: number;
   protocol?: Protocol;
-  /** Default: 'host' when src is one of the node's addresses, else 'network'. */
-  origin?: 'network' | 'host';
+  /** 'prerouting': arrived at the node; 'output': sent by a host process. Default: 'output' when src is one of the node's addresses. */
+  hook?: 'prerouting' | 'output';
   /** The client already has ClientIP affinity (recent lists hold it). */
   affinity?: boolean;
 }
 
-/** The answer `trace --node` prints when it reads a node dump (DESIGN.md trace JSON). */
+/**
+ * The answer `trace --node` prints when it reads a node dump: DESIGN.md's trace JSON, shaped as
+ * src/dataplane/kubeproxy's ProxyResult so either can answer, plus the matched rules.
+ */
 export interface NodeDumpTrace {
+  verdict: NodeVerdict;
+  /** DNAT targets the packet may go to (sorted). */
+  endpoints: string[];
+  masquerade: boolean;
+  steps: Step[];
+  mode: ProxyMode;
+  service?: { namespace: string; name: string; port: string };
+  notes: string[];
   node: string;
   /** Which dump answered. */
   source: 'iptables' | 'ipvs';
   file: string;
-  verdict: NodeVerdict;
-  endpoints: string[];
   probabilities: Record<string, number>;
-  masquerade: boolean;
   rules: TraceRule[];
   unknowns: string[];
+}
+
+const SERVICE_COMMENT = /^([a-z0-9][-a-z0-9]*)\/([a-z0-9][-a-z0-9.]*)(?::([-a-z0-9]+))?(?:\s|$)/;
+
+/** The Service a trace went through, from kube-proxy's rule comments ("ns/name:port cluster IP"). */
+function serviceOf(rules: TraceRule[], ruleset: Ruleset | undefined): NodeDumpTrace['service'] {
+  if (!ruleset) return undefined;
+  for (const r of rules) {
+    if (!r.chain.startsWith('KUBE-')) continue;
+    const rule = ruleset.tables
+      .get(r.table)
+      ?.chains.get(r.chain)
+      ?.rules.find((x) => x.line === r.line);
+    for (const m of rule?.matches ?? []) {
+      if (m.kind !== 'comment') continue;
+      const c = SERVICE_COMMENT.exec(m.comment);
+      if (c) return { namespace: c[1] as string, name: c[2] as string, port: c[3] ?? '' };
+    }
+  }
+  return undefined;
+}
+
+function stepsOf(rules: TraceRule[]): Step[] {
+  return rules.map((r) => ({ rule: `${r.table}/${r.chain} line ${r.line}`, detail: r.rule }));
 }
 
 /**
@@ -93,26 +127,31 @@ export function traceOnNodeDump(
   const mode = snapshot.data.kubeProxy?.mode ?? snapshot.data.cloud?.cluster.kubeProxy?.mode;
   const protocol = (packet.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp';
   if (view.ipvs && (mode === 'ipvs' || !view.iptables)) {
-    const t = evaluateIpvs(view.ipvs, { dst: packet.dst, dport: packet.port, protocol });
+    const t = evaluateIpvs(view.ipvs, { dst: packet.dst, dport: packet.dport, protocol });
+    const rules: TraceRule[] = t.service
+      ? [
+          {
+            table: 'ipvs',
+            chain: `${t.service.protocol} ${t.service.address}:${t.service.port}`,
+            rule: `virtual service ${t.service.protocol} ${t.service.address}:${t.service.port} scheduler ${t.service.scheduler}`,
+            line: t.service.line,
+          },
+        ]
+      : [];
+    const unknowns = ['IPVS mode: masquerading is decided by iptables rules on ipsets, not evaluated'];
     return {
+      verdict: t.verdict,
+      endpoints: [...t.endpoints].sort(),
+      masquerade: false,
+      steps: stepsOf(rules),
+      mode: 'ipvs',
+      notes: unknowns,
       node,
       source: 'ipvs',
       file: view.ipvs.dump.file,
-      verdict: t.verdict,
-      endpoints: t.endpoints,
       probabilities: t.probabilities,
-      masquerade: false,
-      rules: t.service
-        ? [
-            {
-              table: 'ipvs',
-              chain: `${t.service.protocol} ${t.service.address}:${t.service.port}`,
-              rule: `virtual service ${t.service.protocol} ${t.service.address}:${t.service.port} scheduler ${t.service.scheduler}`,
-              line: t.service.line,
-            },
-          ]
-        : [],
-      unknowns: ['IPVS mode: masquerading is decided by iptables rules on ipsets, not evaluated'],
+      rules,
+      unknowns,
     };
   }
   if (!view.iptables) return undefined;
@@ -121,21 +160,26 @@ export function traceOnNodeDump(
     {
       src: packet.src,
       dst: packet.dst,
-      dport: packet.port,
+      dport: packet.dport,
       protocol,
-      ...(packet.origin ? { origin: packet.origin } : {}),
+      ...(packet.hook ? { origin: packet.hook === 'output' ? ('host' as const) : ('network' as const) } : {}),
       ...(packet.affinity ? { affinity: true } : {}),
     },
     { localAddresses: nodeLocalAddresses(snapshot, node, view) },
   );
+  const service = serviceOf(t.rules, view.iptables);
   return {
+    verdict: t.verdict,
+    endpoints: [...t.endpoints].sort(),
+    masquerade: t.masquerade,
+    steps: stepsOf(t.rules),
+    mode: 'iptables',
+    ...(service ? { service } : {}),
+    notes: [`evaluated ${view.iptables.file} (${view.iptables.ruleCount} rules)`, ...t.unknowns],
     node,
     source: 'iptables',
     file: view.iptables.file,
-    verdict: t.verdict,
-    endpoints: t.endpoints,
     probabilities: t.probabilities,
-    masquerade: t.masquerade,
     rules: t.rules,
     unknowns: t.unknowns,
   };
