@@ -54,18 +54,46 @@ function nftBase(namespace: string, name: string, portName: string, protocol: Pr
   return `${namespace}/${name}/${proto(protocol)}/${portName}`;
 }
 
+// nftables chain names are limited to 256 characters; kube-proxy keeps the hashed base to 240.
+const CHAIN_BASE_MAX = 240;
+
 function hashAndTruncate(name: string): string {
   const full = `${hash(name).slice(0, 8)}-${name}`;
-  return full.length > 200 ? `${full.slice(0, 197)}...` : full;
+  return full.length > CHAIN_BASE_MAX ? `${full.slice(0, CHAIN_BASE_MAX - 3)}...` : full;
+}
+
+/** servicePortChainNameBase: "HASH-ns/name/proto/port" */
+export function nftablesChainBase(
+  namespace: string,
+  name: string,
+  portName: string,
+  protocol: Protocol,
+): string {
+  return hashAndTruncate(nftBase(namespace, name, portName, protocol));
+}
+
+/** servicePortEndpointChainNameBase for an "ip:port" or "[ip6]:port" endpoint. */
+export function nftablesEndpointChainBase(
+  namespace: string,
+  name: string,
+  portName: string,
+  protocol: Protocol,
+  ip: string,
+  port: number,
+): string {
+  // IPv6 colons are not allowed in chain names; kube-proxy writes them as dots.
+  return hashAndTruncate(
+    `${nftBase(namespace, name, portName, protocol)}__${ip.replaceAll(':', '.')}/${port}`,
+  );
 }
 
 export function nftablesChains(namespace: string, name: string, portName: string, protocol: Protocol) {
-  const base = nftBase(namespace, name, portName, protocol);
+  const base = nftablesChainBase(namespace, name, portName, protocol);
   return {
-    service: `service-${hashAndTruncate(base)}`,
-    local: `local-${hashAndTruncate(base)}`,
-    external: `external-${hashAndTruncate(base)}`,
-    firewall: `firewall-${hashAndTruncate(base)}`,
+    service: `service-${base}`,
+    local: `local-${base}`,
+    external: `external-${base}`,
+    firewall: `firewall-${base}`,
   };
 }
 
@@ -77,7 +105,5 @@ export function nftablesEndpointChain(
   ip: string,
   port: number,
 ): string {
-  // IPv6 colons are not allowed in chain names; kube-proxy writes them as dots.
-  const ep = `${ip.replaceAll(':', '.')}/${port}`;
-  return `endpoint-${hashAndTruncate(`${nftBase(namespace, name, portName, protocol)}__${ep}`)}`;
+  return `endpoint-${nftablesEndpointChainBase(namespace, name, portName, protocol, ip, port)}`;
 }

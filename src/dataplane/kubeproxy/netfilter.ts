@@ -196,8 +196,18 @@ function runFW(w: Walk, ev: PortEval): string[] | undefined {
 }
 
 /** The last rule of KUBE-SERVICES: which destinations are NodePort addresses on this node. */
-function nodePortDestination(w: Walk): boolean {
+function nodePortDestination(w: Walk, quiet = false): boolean {
   if (!isLocalAddress(w.ctx, w.dst)) return false;
+  const notes = w.notes;
+  if (quiet) w.notes = [];
+  try {
+    return nodePortDestinationInner(w);
+  } finally {
+    w.notes = notes;
+  }
+}
+
+function nodePortDestinationInner(w: Walk): boolean {
   const nftables = w.flavour === 'nftables';
   const npa = nodePortAddresses(w.ctx, w.family, nftables);
   const localhostOK =
@@ -438,7 +448,10 @@ function filterPhase(w: Walk): ProxyResult {
       `${e.kind} ${e.ip}`,
     );
   }
-  if (dstLocal) {
+  // iptables matches any local destination (addrtype LOCAL); nftables only its nodeport-ips,
+  // and only on the input hook.
+  const nodePortRejects = ipt ? dstLocal && externalChecks : dstLocal && nodePortDestination(w, true);
+  if (nodePortRejects) {
     for (const e of index.byNodePort.get(nodePortKey(pkt.dport, pkt.protocol)) ?? []) {
       const ev = evalOf(w, e);
       if (!ev.clusterIP || ev.hasExternalEndpoints) continue;
