@@ -173,7 +173,9 @@ export function parseAt(text: string, now: Date, field = '--at'): Instant {
   if (t.toLowerCase() === 'now') return instantOfDate(now);
   const rel = parseRelative(t);
   if (rel !== undefined) return instantOfNanos(BigInt(now.getTime()) * NS_PER_MS - rel);
-  const r = parseAbsolute(t, true);
+  const r = /\bago$/i.test(t)
+    ? 'a relative time is a number and a unit (s, m, h, d, or words like minutes) followed by "ago"'
+    : parseAbsolute(t, true);
   if (typeof r === 'string')
     throw new SvcdoctorError('SVCDOCTOR_BAD_TIME', `${field}: "${text}" is not a time: ${r}`, {
       hint: `accepted: ${ACCEPTED_AT_FORMATS}`,
