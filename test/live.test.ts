@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { run } from '../src/cli/run.js';
 import { SvcdoctorError } from '../src/errors.js';
 import { type LoadLiveOptions, loadLive } from '../src/sources/live/index.js';
 import { loadKubeconfig } from '../src/sources/live/kubeconfig.js';
@@ -220,8 +221,37 @@ describe('permissions', () => {
     expect(read.forbidden).toEqual([
       expect.objectContaining({ resource: 'nodes', group: '', verb: 'list', namespace: undefined }),
     ]);
-    expect(data.warnings.map((w) => w.code)).toEqual(['LIVE_FORBIDDEN']);
+    expect(data.warnings.map((w) => w.code)).toEqual(['SVCDOCTOR_FORBIDDEN']);
     expect(data.warnings[0]!.hint).toContain('resources: ["nodes"]');
+  });
+
+  it('diagnose without list nodes: a diagnosis (exit 0/1), the node layer in unknowns with the RBAC rule', async () => {
+    const { value } = await isolated(
+      smallCluster(),
+      (s) => s.forbid({ resource: 'nodes' }),
+      async (kc) => {
+        let out = '';
+        let err = '';
+        const code = await run(['diagnose', 'svc-0', '-n', 'default', '-o', 'json', '--kubeconfig', kc], {
+          stdout: (t) => {
+            out += t;
+          },
+          stderr: (t) => {
+            err += t;
+          },
+          env: { HOME: tmpdir() },
+          isTTY: false,
+          packageRoot: process.cwd(),
+        });
+        return { code, out, err };
+      },
+    );
+    expect(value.err).toBe('');
+    expect([0, 1]).toContain(value.code);
+    const result = JSON.parse(value.out) as { target: { name: string }; unknowns: string[] };
+    expect(result.target.name).toBe('svc-0');
+    const nodeUnknowns = result.unknowns.filter((u) => u.includes('resources: ["nodes"]'));
+    expect(nodeUnknowns).toHaveLength(1);
   });
 
   it('a kind forbidden in one namespace is incomplete, hence not collected', async () => {
@@ -244,7 +274,7 @@ describe('permissions', () => {
     expect(value.data.collected.ServiceCIDR).toBe(false);
     expect(value.data.collected.Service).toBe(true);
     expect(value.read.notServed).toEqual(['servicecidrs']);
-    expect(value.data.warnings.map((w) => w.code)).toEqual(['LIVE_NOT_SERVED']);
+    expect(value.data.warnings.map((w) => w.code)).toEqual(['SVCDOCTOR_NOT_SERVED']);
   });
 });
 

@@ -125,6 +125,9 @@ export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseO
     }
   }
   for (const u of collectUnknowns(snapshot, service, question)) if (!unknowns.includes(u)) unknowns.push(u);
+  // Reads the source was refused (RBAC): name the rule that would allow them.
+  for (const w of snapshot.data.warnings)
+    if (w.code === 'SVCDOCTOR_FORBIDDEN') ctx.unknown(w.message, w.hint ? `grant ${w.hint}` : undefined);
   const ranked = (options.rank ?? ((f) => defaultRank(f)))(findings, paths, snapshot, question);
   return {
     target: {

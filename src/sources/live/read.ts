@@ -201,16 +201,16 @@ export async function readLive(options: LiveReadOptions = {}): Promise<LiveReadR
             ? ' in all namespaces'
             : '';
       problems.push({
-        code: 'LIVE_FORBIDDEN',
+        code: 'SVCDOCTOR_FORBIDDEN',
         message: `not allowed to ${res.forbidden.verb} ${t.r.resource}${where}: ${t.r.model} not collected`,
         origin: { file: source },
-        hint: `grant ${res.forbidden.rule}`,
+        hint: res.forbidden.rule,
       });
     }
     if (res.notServed && !notServed.has(t.r.resource)) {
       notServed.add(t.r.resource);
       problems.push({
-        code: 'LIVE_NOT_SERVED',
+        code: 'SVCDOCTOR_NOT_SERVED',
         message: `the API server does not serve ${apiVersionOf(t.r)} ${t.r.resource}: ${t.r.model} not collected`,
         origin: { file: source },
       });
