@@ -487,6 +487,22 @@ describe('evidence sources', () => {
     ]);
   });
 
+  it('a node whose address no longer matches its pods’ hostIP is named in notes (undatable change)', () => {
+    const n = node('node-1'); // InternalIP 192.168.0.11
+    const moved = pod('web-abcde', (p) => {
+      p.hostIP = '192.168.0.99';
+    });
+    const snap = snapshotOf({ services: [web()], pods: [moved], nodes: [n] });
+    const t = buildTimeline(snap, snap.service('default', 'web') as Service, AT);
+    expect(t.notes.filter((x) => x.startsWith('node/node-1: 1 pod(s)')).length).toBe(1);
+    const same = snapshotOf({ services: [web()], pods: [pod('web-abcde')], nodes: [node('node-1')] });
+    expect(
+      buildTimeline(same, same.service('default', 'web') as Service, AT).notes.some((x) =>
+        x.startsWith('node/'),
+      ),
+    ).toBe(false);
+  });
+
   it('an unreadable timestamp in the snapshot is skipped and named in notes', () => {
     const t = timelineWith([EVIDENCE['kube-proxy-restart']('last tuesday')]);
     expect(entriesOf(t, 'kube-proxy-restart')).toEqual([]);

@@ -459,6 +459,15 @@ export function buildTimeline(
         'node-condition',
       );
     }
+    // A node address change leaves no dated trace in the API; pods started before it keep the
+    // old address as hostIP, so a mismatch says the address moved after they started.
+    const addresses = new Set(node.addresses.map((a) => a.address));
+    const stale = snapshot.podsOnNode(node.meta.name).filter((p) => p.hostIP && !addresses.has(p.hostIP));
+    const first = stale[0];
+    if (first?.hostIP)
+      col.notes.push(
+        `${ref}: ${stale.length} pod(s) (e.g. ${first.meta.namespace}/${first.meta.name}) report hostIP ${first.hostIP}, which the node no longer has (now ${[...addresses].join(', ')}): its address changed after they started${first.startTime ? ` (${first.startTime})` : ''} — a node network change the timeline cannot date`,
+      );
     for (const e of snapshot.eventsFor({ kind: 'Node', name: node.meta.name })) {
       if (NODE_NETWORK_EVENT_REASONS.has(e.reason)) col.event(e, 'node-network', failure.ns);
       else if (e.type === 'Warning') col.event(e, 'event', failure.ns);
@@ -538,7 +547,7 @@ function assemble(service: Service, failure: Instant, col: Collector, opts: Time
   const older = all.filter((e) => e.ns < failure.ns - lookback).length;
   if (older > 0)
     col.notes.push(
-      `${older} older entr${older === 1 ? 'y' : 'ies'} (before ${formatDuration(lookback)} ahead of the failure) not shown`,
+      `${older} older entr${older === 1 ? 'y' : 'ies'} (more than ${formatDuration(lookback)} before the failure) not shown; --lookback MINUTES shows more`,
     );
 
   const suspectsWith = (pick: 'base' | 'widened') => (e: RawEntry) =>
