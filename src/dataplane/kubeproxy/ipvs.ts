@@ -131,7 +131,8 @@ export function traceIpvs(
 
   if (!entry) {
     if (onDummy(index, ctx, dstText)) {
-      const rejects = versionAtLeast(ctx, 1, 27) ?? true;
+      // KUBE-IPVS-FILTER arrived in 1.25 (kubernetes#108460).
+      const rejects = versionAtLeast(ctx, 1, 25) ?? true;
       step(
         w,
         'filter/INPUT/KUBE-IPVS-FILTER',
@@ -233,19 +234,20 @@ export function traceIpvs(
       `sessionAffinity ClientIP: persistent virtual server (timeout ${ev.svc.sessionAffinityTimeoutSeconds ?? 10800}s)`,
     );
 
-  if (fellBack) {
-    const inCluster = isPodSource(ctx, src) || isLocalAddress(ctx, src) || onDummy(index, ctx, srcText);
-    if (!inCluster) {
-      w.notes.push(
-        "external client on a node without a local endpoint: the packet is DNATed to a remote pod without SNAT, so the reply leaves from the pod's node and the client drops it",
-      );
-      return done(
-        w,
-        'dropped',
-        rs.map((e) => e.addr),
-        ev,
-      );
-    }
+  if (fellBack && !isPodSource(ctx, src)) {
+    // kubernetes#97081 only fixed pods: a host-network client picks the VIP (or its node IP) as
+    // source and the unmasqueraded reply never finds its way back (kubernetes#93456).
+    w.notes.push(
+      isLocalAddress(ctx, src) || onDummy(index, ctx, srcText)
+        ? "host-network client on a node without a local endpoint: the remote pod's reply does not come back through this node, so the connection times out (kubernetes#93456)"
+        : "external client on a node without a local endpoint: the packet is DNATed to a remote pod without SNAT, so the reply leaves from the pod's node and the client drops it",
+    );
+    return done(
+      w,
+      'dropped',
+      rs.map((e) => e.addr),
+      ev,
+    );
   }
   return done(
     w,

@@ -120,6 +120,12 @@ const cases: ModeCase[] = [
     expect: { ipvs: 'REJECT', iptables: '10.180.1.1:80' },
   },
   {
+    name: 'a host-network process on a node without a local endpoint reaches an eTP Local LoadBalancer IP in iptables and nftables but times out in IPVS',
+    snapshot: snap([etpLocalLB], remoteOnly),
+    packet: pkt(TEST_NODE_IP, '1.2.3.4', 80, 'output'),
+    expect: { iptables: '10.180.1.1:80', nftables: '10.180.1.1:80', ipvs: 'DROP' },
+  },
+  {
     name: 'an external client sent to a node without a local endpoint of an eTP Local LoadBalancer fails',
     snapshot: snap([etpLocalLB], remoteOnly),
     packet: pkt(TEST_EXTERNAL_CLIENT, '1.2.3.4', 80),
