@@ -6,7 +6,8 @@ import { formatClient, isInClusterClient, type Question, type Via } from '../mod
 import type { Snapshot } from '../model/snapshot.js';
 import type { Trace } from '../model/trace.js';
 import type { ObjectRef, Service } from '../model/types.js';
-import { collectUnknowns } from './gaps.js';
+import { rankForDiagnose } from './rank.js';
+import { allUnknowns } from './unknowns.js';
 
 export type Verdict = 'reachable' | 'unreachable' | 'partial' | 'unknown';
 
@@ -124,11 +125,12 @@ export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseO
       errors.push(`check ${check.id} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  for (const u of collectUnknowns(snapshot, service, question)) if (!unknowns.includes(u)) unknowns.push(u);
   // Reads the source was refused (RBAC): name the rule that would allow them.
   for (const w of snapshot.data.warnings)
     if (w.code === 'SVCDOCTOR_FORBIDDEN') ctx.unknown(w.message, w.hint ? `grant ${w.hint}` : undefined);
-  const ranked = (options.rank ?? ((f) => defaultRank(f)))(findings, paths, snapshot, question);
+  const ranked = (options.rank ?? rankForDiagnose)(findings, paths, snapshot, question);
+  // Missing facts with their collect commands, checks' own lines merged, in Debug Services order.
+  const orderedUnknowns = allUnknowns(snapshot, service, question, unknowns);
   return {
     target: {
       kind: 'Service',
@@ -147,7 +149,7 @@ export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseO
     verdict: verdictOf(paths, ranked, service),
     findings: ranked,
     paths,
-    unknowns,
+    unknowns: orderedUnknowns,
     errors,
   };
 }
