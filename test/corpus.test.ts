@@ -116,6 +116,7 @@ describe('diagnosis corpus', () => {
     const top1 = scored.filter((o) => o.top1).length;
     const top3 = scored.filter((o) => o.top3).length;
     expect(scored.length).toBeGreaterThan(0);
+    expect(top3).toBe(scored.length);
     expect(
       scored
         .filter((o) => !o.top3)
