@@ -3,6 +3,7 @@ import { auditCommand } from './audit.js';
 import { collectCommand } from './collect.js';
 import { diagnoseCommand } from './diagnose.js';
 import { explainCommand } from './explain.js';
+import { serveCommand } from './serve.js';
 import { timelineCommand } from './timeline.js';
 import { traceCommand } from './trace.js';
 
@@ -14,4 +15,5 @@ export const COMMANDS: CommandSpec[] = [
   timelineCommand,
   traceCommand,
   collectCommand,
+  serveCommand,
 ];
