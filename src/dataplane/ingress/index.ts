@@ -21,3 +21,4 @@ export {
   type RouteResult,
   routeRequest,
 } from './match.js';
+export { type IngressRequest, ingressRequest } from './request.js';
