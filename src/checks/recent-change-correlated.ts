@@ -25,7 +25,25 @@ interface Data extends Record<string, unknown> {
   atSource: FailureTimeSource;
   widened: boolean;
   changes: Change[];
+  /** Checks that would show the breakage each kind of change causes: ranking can pair them. */
+  relatedChecks: string[];
 }
+
+// What each kind of change tends to break, as the checks that detect that breakage.
+const RELATED_CHECKS: Record<Change['category'], string[]> = {
+  'service-config': [
+    'service-port-mismatch',
+    'target-port-mismatch',
+    'selector-matches-no-pods',
+    'etp-local-no-local-endpoint',
+  ],
+  'kube-proxy-restart': ['kube-proxy-not-running', 'kube-proxy-rules-missing'],
+  'cni-restart': ['route-blackhole', 'endpoints-not-ready'],
+  'node-network': ['endpoints-on-unready-nodes', 'etp-local-no-local-endpoint'],
+  firewall: ['network-policy-denies', 'node-sg-blocks-nodeport'],
+  'cloud-security': ['node-sg-blocks-nodeport', 'lb-sg-blocks-backend'],
+  event: [],
+};
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -151,10 +169,11 @@ export default defineCheck<Data>({
       ...new Set(changes.flatMap((c) => inspectCommands(c, svc))),
     ];
     const categories = [...new Set(changes.map((c) => c.category))];
+    const relatedChecks = [...new Set(categories.flatMap((c) => RELATED_CHECKS[c]))];
     return [
       {
         subject: refOf(svc),
-        data: { at: timeline.at, atSource, widened: timeline.widened, changes },
+        data: { at: timeline.at, atSource, widened: timeline.widened, changes, relatedChecks },
         evidence: [
           `failure time ${timeline.at} (from ${atSource === 'at' ? '--at' : atSource})${timeline.widened ? '; nothing in the runbook windows, so they were widened' : ''}`,
           ...changes.map(
@@ -168,7 +187,7 @@ export default defineCheck<Data>({
         },
         // Widened windows reach further back: the link to the failure is weaker.
         confidence: timeline.widened ? 0.3 : 0.5,
-        seeAlso: ['nodeport-not-accessible'],
+        seeAlso: ['nodeport-not-accessible', ...relatedChecks],
       },
     ];
   },
