@@ -129,11 +129,22 @@ export async function run(): Promise<string[]> {
       return services;
     },
   });
-  const n = 2000;
-  const trace = perOp(() => proxyPacket(big, 'node-1', clusterIPPacket), n);
-  const readsPerTrace = reads / (n + Math.min(n, 200));
   proxyPacket(small, 'node-1', smallPacket);
-  const traceSmall = perOp(() => proxyPacket(small, 'node-1', smallPacket), n);
+  // Alternate the two clusters and keep each one's best round, so machine load hits both alike.
+  const n = 2000;
+  let trace = Number.POSITIVE_INFINITY;
+  let traceSmall = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    trace = Math.min(
+      trace,
+      perOp(() => proxyPacket(big, 'node-1', clusterIPPacket), n),
+    );
+    traceSmall = Math.min(
+      traceSmall,
+      perOp(() => proxyPacket(small, 'node-1', smallPacket), n),
+    );
+  }
+  const readsPerTrace = reads;
 
   const map = new Map<string, number>();
   for (let i = 0; i < 10_000; i++) map.set(`10.96.${Math.floor(i / 250)}.${(i % 250) + 1}|80|TCP`, i);
@@ -147,7 +158,7 @@ export async function run(): Promise<string[]> {
   return [
     `10,000 Services: first trace (builds the index once) ${ms(firstMs)}, verdict ${first.verdict} -> ${first.endpoints.join(', ')}`,
     `one trace ${(trace * 1000).toFixed(1)} µs; Map lookup baseline ${(lookup * 1e6).toFixed(0)} ns; trace / lookup ${ratio(trace, lookup)}`,
-    `trace in 10,000 Services / trace in 1,000 Services: ${ratio(trace, traceSmall)} (independent of cluster size)`,
-    `Service list reads per trace after indexing: ${readsPerTrace.toFixed(0)} (no scan)`,
+    `trace in 10,000 Services / trace in 1,000 Services: ${ratio(trace, traceSmall)} (10× the Services; a scan of every Service would cost about 10×)`,
+    `Service list reads during ${5 * (n + Math.min(n, 200))} traces after indexing: ${readsPerTrace} (no scan)`,
   ];
 }

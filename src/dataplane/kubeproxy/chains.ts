@@ -22,8 +22,16 @@ function base32(bytes: Uint8Array): string {
   return out;
 }
 
+const memo = new Map<string, string>();
+
 function hash(text: string): string {
-  return base32(createHash('sha256').update(text).digest());
+  const hit = memo.get(text);
+  if (hit) return hit;
+  const h = base32(createHash('sha256').update(text).digest());
+  // Bounded: traces of the same Services hash the same names again and again.
+  if (memo.size > 100_000) memo.clear();
+  memo.set(text, h);
+  return h;
 }
 
 /** ServicePortName.String(): "ns/name" or "ns/name:port". */

@@ -4,7 +4,7 @@ import { familyOf, parseIP } from './ip.js';
 import { traceIpvs } from './ipvs.js';
 import { proxyIndex } from './lookup.js';
 import { traceNetfilter } from './netfilter.js';
-import { nodeContext } from './node.js';
+import { cachedNodeContext } from './node.js';
 import type { Packet, ProxyOptions, ProxyResult } from './types.js';
 
 export { proxyIndex } from './lookup.js';
@@ -22,7 +22,7 @@ export function proxyPacket(
   opts: ProxyOptions = {},
 ): ProxyResult {
   const index = proxyIndex(snapshot);
-  const ctx = nodeContext(snapshot, index, nodeName, opts);
+  const ctx = cachedNodeContext(snapshot, index, nodeName, opts);
   const src = parseIP(packet.src);
   const dst = parseIP(packet.dst);
   const bad = (mode: ProxyMode, why: string): ProxyResult => ({
@@ -31,7 +31,7 @@ export function proxyPacket(
     masquerade: false,
     steps: [{ detail: why }],
     mode,
-    notes: ctx.notes,
+    notes: [...ctx.notes],
   });
   if (!src || !dst) return bad(ctx.mode, `not an IP address: ${!src ? packet.src : packet.dst}`);
   if (familyOf(src) !== familyOf(dst))

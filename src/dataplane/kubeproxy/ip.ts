@@ -10,6 +10,18 @@ export type Cidr = [Addr, number];
  * undefined for anything that is not an address.
  */
 export function parseIP(text: string): Addr | undefined {
+  const hit = parsed.get(text);
+  if (hit !== undefined || parsed.has(text)) return hit;
+  const a = parseUncached(text);
+  // Bounded memo: traces parse the same Service and node addresses again and again.
+  if (parsed.size > 100_000) parsed.clear();
+  parsed.set(text, a);
+  return a;
+}
+
+const parsed = new Map<string, Addr | undefined>();
+
+function parseUncached(text: string): Addr | undefined {
   const s = text.trim();
   if (s === '') return undefined;
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {

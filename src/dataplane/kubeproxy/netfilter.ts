@@ -43,7 +43,6 @@ interface Walk {
   notes: string[];
   masq: boolean;
   service?: PortEval;
-  evals: Map<string, PortEval>;
 }
 
 interface Names {
@@ -77,13 +76,7 @@ function names(w: Walk, ev: PortEval): Names {
 }
 
 function evalOf(w: Walk, e: { svc: VipEntry['svc']; port: VipEntry['port'] }): PortEval {
-  const key = `${e.svc.meta.namespace}/${e.svc.meta.name}|${e.port.name}|${e.port.protocol}`;
-  let ev = w.evals.get(key);
-  if (!ev) {
-    ev = evalPort(w.snapshot, w.ctx, e.svc, e.port, w.family);
-    w.evals.set(key, ev);
-  }
-  return ev;
+  return evalPort(w.snapshot, w.ctx, e.svc, e.port, w.family);
 }
 
 function step(w: Walk, rule: string, detail: string): void {
@@ -285,7 +278,6 @@ export function traceNetfilter(
     steps: [],
     notes: [],
     masq: false,
-    evals: new Map(),
   };
   const ipt = flavour === 'iptables';
   const natEntry = ipt

@@ -31,6 +31,8 @@ export interface NodeContext {
   nodePortAddresses: string[];
   localhostNodePorts: boolean;
   notes: string[];
+  /** Per-Service-port evaluations on this node (filled lazily by evalPort). */
+  evalCache: Map<string, import('./service.js').PortEval>;
 }
 
 export function parseVersion(v: string | undefined): { major: number; minor: number } | undefined {
@@ -145,7 +147,31 @@ export function nodeContext(
     nodePortAddresses: cfg?.nodePortAddresses ?? [],
     localhostNodePorts: opts.localhostNodePorts ?? true,
     notes,
+    evalCache: new Map(),
   };
+}
+
+const contexts = new WeakMap<Snapshot, Map<string, NodeContext>>();
+
+/** nodeContext, built once per snapshot, node and options (a Snapshot never changes). */
+export function cachedNodeContext(
+  snapshot: Snapshot,
+  index: ProxyIndex,
+  nodeName: string,
+  opts: ProxyOptions,
+): NodeContext {
+  let perSnap = contexts.get(snapshot);
+  if (!perSnap) {
+    perSnap = new Map();
+    contexts.set(snapshot, perSnap);
+  }
+  const key = `${nodeName}|${opts.mode ?? ''}|${opts.localhostNodePorts ?? ''}|${opts.kubeProxyVersion ?? ''}`;
+  let ctx = perSnap.get(key);
+  if (!ctx) {
+    ctx = nodeContext(snapshot, index, nodeName, opts);
+    perSnap.set(key, ctx);
+  }
+  return ctx;
 }
 
 /** proxier.localDetector.IsImplemented() */

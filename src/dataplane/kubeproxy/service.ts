@@ -40,7 +40,24 @@ export function honoursIPModeProxy(ctx: NodeContext): boolean {
   return versionAtLeast(ctx, 1, 30) ?? true;
 }
 
+/** evalPort, memoised on the node context (which is itself cached per snapshot and node). */
 export function evalPort(
+  snapshot: Snapshot,
+  ctx: NodeContext,
+  svc: Service,
+  port: ServicePort,
+  family: IPFamily,
+): PortEval {
+  const key = `${svc.meta.namespace}/${svc.meta.name}|${port.name}|${port.protocol}|${family}`;
+  let ev = ctx.evalCache.get(key);
+  if (!ev) {
+    ev = computePort(snapshot, ctx, svc, port, family);
+    ctx.evalCache.set(key, ev);
+  }
+  return ev;
+}
+
+function computePort(
   snapshot: Snapshot,
   ctx: NodeContext,
   svc: Service,
