@@ -1,0 +1,506 @@
+// Differential test against real netfilter: rules rendered by src/nodedump/iptables/render.ts for
+// generated clusters are loaded into a network namespace that plays the node; test hosts in
+// other namespaces send real TCP/UDP packets; where each lands (and the source address the
+// backend saw) is compared with src/nodedump/iptables/evaluate.ts's answer for the same packet.
+//
+// Every address is in 198.18.0.0/15 and lives only inside namespaces this test creates and
+// deletes. Needs root, `ip` and `iptables-restore`; otherwise it is skipped with the reason.
+
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptySnapshotData, Snapshot } from '../src/model/snapshot.js';
+import type { EndpointSlice, Meta, Node, Service, SnapshotData } from '../src/model/types.js';
+import { evaluateIptables, type NodeTrace } from '../src/nodedump/iptables/evaluate.js';
+import { parseIptablesSave } from '../src/nodedump/iptables/parse.js';
+import { renderKubeProxyIptables } from '../src/nodedump/iptables/render.js';
+
+const PREFIX = 'svcdkd-';
+const RUN = `${PREFIX}${process.pid}-`;
+const NS = { node: `${RUN}node`, pod: `${RUN}pod`, out: `${RUN}out`, be: `${RUN}be` };
+
+// Addressing (all inside 198.18.0.0/15):
+const CLUSTER_CIDR = '198.18.0.0/16';
+const POD_GW = '198.18.0.1';
+const POD_CLIENT = '198.18.0.2';
+const BE_GW = '198.18.180.1';
+const NODE_IP = '198.19.0.2';
+const OUT_GW = '198.19.113.1';
+const OUT_ALLOWED = '198.19.113.2';
+const OUT_BLOCKED = '198.19.113.130';
+const SOURCE_RANGE = '198.19.113.0/25';
+const NODE_LOCAL = [NODE_IP, OUT_GW, POD_GW, BE_GW];
+const EP_POOL = Array.from({ length: 24 }, (_, i) => `198.18.180.${10 + i}`);
+const TCP_PORTS = [8080, 8081];
+const UDP_PORT = 5353;
+const TIMEOUT_MS = 400;
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+function run(cmd: string, args: string[], input?: string): { ok: boolean; out: string } {
+  const r = spawnSync(cmd, args, { input, encoding: 'utf8', timeout: 20_000 });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+function unavailable(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'not running as root';
+  if (!run('ip', ['-V']).ok) return '`ip` (iproute2) not installed';
+  if (!run('iptables-restore', ['--version']).ok) return '`iptables-restore` not installed';
+  const probe = `${RUN}probe`;
+  const made = run('ip', ['netns', 'add', probe]);
+  if (!made.ok) return `cannot create network namespaces: ${made.out.trim()}`;
+  const ipt = run(
+    'ip',
+    ['netns', 'exec', probe, 'iptables-restore'],
+    '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n',
+  );
+  run('ip', ['netns', 'del', probe]);
+  if (!ipt.ok) return `iptables-restore does not work in a namespace: ${ipt.out.trim()}`;
+  return undefined;
+}
+
+/** Deletes namespaces left by a run whose process is gone (a crash or a killed CI job). */
+function cleanLeftovers(): void {
+  for (const line of run('ip', ['netns', 'list']).out.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const m = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = pid === process.pid;
+    try {
+      if (!alive) process.kill(pid, 0);
+      alive = true;
+    } catch {
+      alive = false;
+    }
+    if (!alive || pid === process.pid) run('ip', ['netns', 'del', name]);
+  }
+}
+
+// A tiny agent per namespace: "client" answers {id, proto, src, dst, port} with where the
+// connection landed; "server" answers every connection/datagram with "LOCAL:PORT REMOTE".
+const AGENT = String.raw`
+import net from 'node:net';
+import dgram from 'node:dgram';
+import readline from 'node:readline';
+const [mode, timeoutMs, ...ports] = process.argv.slice(2);
+if (mode === 'server') {
+  let pending = 0;
+  const up = () => { if (--pending === 0) console.log('ready'); };
+  for (const p of ports) {
+    const [proto, port, addrs] = p.split('/');
+    if (proto === 'tcp') {
+      pending++;
+      const srv = net.createServer((s) => { s.on('error', () => {}); s.end(s.localAddress + ':' + s.localPort + ' ' + s.remoteAddress + '\n'); });
+      srv.listen(Number(port), '0.0.0.0', up);
+    } else {
+      // One socket per address, so the reply can say which address the datagram was sent to.
+      for (const a of (addrs ?? '').split(',').filter(Boolean)) {
+        pending++;
+        const u = dgram.createSocket('udp4');
+        u.on('message', (_m, r) => u.send(a + ':' + port + ' ' + r.address, r.port, r.address));
+        u.bind(Number(port), a, up);
+      }
+    }
+  }
+} else {
+  const rl = readline.createInterface({ input: process.stdin });
+  const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+  rl.on('line', (line) => {
+    const q = JSON.parse(line);
+    let done = false;
+    const finish = (r) => { if (!done) { done = true; clearTimeout(t); out({ id: q.id, ...r }); try { sock.destroy?.(); sock.close?.(); } catch {} } };
+    const t = setTimeout(() => finish({ result: 'timeout' }), Number(timeoutMs));
+    const err = (e) => finish(e.code === 'ECONNREFUSED' ? { result: 'refused' } : { result: 'error', message: e.code || String(e) });
+    let sock;
+    if (q.proto === 'tcp') {
+      sock = net.connect({ host: q.dst, port: q.port, localAddress: q.src });
+      let buf = '';
+      sock.on('data', (d) => { buf += d; });
+      sock.on('end', () => finish({ result: 'ok', answer: buf.trim() }));
+      sock.on('error', err);
+    } else {
+      sock = dgram.createSocket('udp4');
+      sock.on('error', err);
+      sock.on('message', (m) => finish({ result: 'ok', answer: String(m).trim() }));
+      sock.bind(0, q.src, () => sock.connect(q.port, q.dst, (e) => (e ? err(e) : sock.send('x'))));
+    }
+  });
+  console.log('ready');
+}
+`;
+
+interface Agent {
+  proc: ChildProcessWithoutNullStreams;
+  ask(q: { proto: string; src: string; dst: string; port: number }): Promise<Observed>;
+}
+interface Observed {
+  result: 'ok' | 'refused' | 'timeout' | 'error';
+  answer?: string;
+  message?: string;
+}
+
+function startAgent(ns: string, script: string, args: string[]): Promise<Agent> {
+  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, script, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const waiting = new Map<number, (o: Observed) => void>();
+  let next = 0;
+  let buf = '';
+  return new Promise((resolve, reject) => {
+    const fail = setTimeout(() => reject(new Error(`agent in ${ns} did not start`)), 10_000);
+    proc.on('error', reject);
+    proc.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i = buf.indexOf('\n');
+      while (i >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line === 'ready') {
+          clearTimeout(fail);
+          resolve(agent);
+        } else if (line.startsWith('{')) {
+          const o = JSON.parse(line) as Observed & { id: number };
+          waiting.get(o.id)?.(o);
+          waiting.delete(o.id);
+        }
+        i = buf.indexOf('\n');
+      }
+    });
+    const agent: Agent = {
+      proc,
+      ask(q) {
+        const id = next++;
+        return new Promise((res) => {
+          waiting.set(id, res);
+          proc.stdin.write(`${JSON.stringify({ id, ...q })}\n`);
+        });
+      },
+    };
+  });
+}
+
+// ------------------------------------------------------------------ generated clusters
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function meta(name: string, namespace: string, labels: Record<string, string> = {}): Meta {
+  return { name, namespace, labels, annotations: {}, ownerReferences: [], managedFields: [] };
+}
+
+interface Case {
+  name: string;
+  from: 'pod' | 'out' | 'node';
+  src: string;
+  dst: string;
+  port: number;
+  proto: 'tcp' | 'udp';
+}
+
+function generate(seed: number): { data: SnapshotData; cases: Case[] } {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const services: Service[] = [];
+  const slices: EndpointSlice[] = [];
+  const cases: Case[] = [];
+  const n = 10;
+  for (let i = 0; i < n; i++) {
+    const type = pick(['ClusterIP', 'NodePort', 'LoadBalancer'] as const);
+    const proto = rnd() < 0.3 ? 'UDP' : 'TCP';
+    const p = proto === 'TCP' ? 'tcp' : 'udp';
+    const port = proto === 'TCP' ? 80 : 53;
+    const targetPort = proto === 'TCP' ? pick(TCP_PORTS) : UDP_PORT;
+    const clusterIP = `198.19.30.${10 + i}`;
+    const nodePort = type === 'ClusterIP' ? undefined : 30000 + seed * 100 + i;
+    const external = rnd() < 0.3 ? [`198.19.99.${10 + i}`] : [];
+    const lb = type === 'LoadBalancer' ? `198.19.200.${10 + i}` : undefined;
+    const ranges = lb && rnd() < 0.5 ? (rnd() < 0.3 ? [SOURCE_RANGE, CLUSTER_CIDR] : [SOURCE_RANGE]) : [];
+    const name = `svc${i}`;
+    const ns = `ns${seed}`;
+    services.push({
+      kind: 'Service',
+      meta: meta(name, ns),
+      type,
+      clusterIP,
+      clusterIPs: [clusterIP],
+      headless: false,
+      ports: [{ name: 'p', protocol: proto, port, targetPort, ...(nodePort ? { nodePort } : {}) }],
+      externalIPs: external,
+      externalTrafficPolicy: type !== 'ClusterIP' && rnd() < 0.5 ? 'Local' : 'Cluster',
+      internalTrafficPolicy: rnd() < 0.2 ? 'Local' : 'Cluster',
+      loadBalancerSourceRanges: ranges,
+      ipFamilies: ['IPv4'],
+      sessionAffinity: rnd() < 0.2 ? 'ClientIP' : 'None',
+      publishNotReadyAddresses: false,
+      loadBalancerIngress: lb ? [{ ip: lb }] : [],
+      ...(type === 'LoadBalancer' ? { healthCheckNodePort: 32000 + i } : {}),
+    });
+    const count = Math.floor(rnd() * 4);
+    const used = new Set<string>();
+    const eps = [];
+    for (let k = 0; k < count; k++) {
+      const ip = pick(EP_POOL);
+      if (used.has(ip)) continue;
+      used.add(ip);
+      const r = rnd();
+      const ready = r < 0.75;
+      const terminating = !ready && rnd() < 0.6;
+      eps.push({
+        addresses: [ip],
+        conditions: { ready, serving: ready || terminating, terminating },
+        nodeName: rnd() < 0.5 ? 'kd-node' : 'other-node',
+        hintsForZones: [],
+        hintsForNodes: [],
+      });
+    }
+    if (eps.length > 0 || rnd() < 0.5) {
+      slices.push({
+        kind: 'EndpointSlice',
+        meta: meta(`${name}-1`, ns, { 'kubernetes.io/service-name': name }),
+        serviceName: name,
+        addressType: 'IPv4',
+        endpoints: eps,
+        ports: [{ name: 'p', port: targetPort, protocol: proto }],
+      });
+    }
+    const c = (label: string, from: Case['from'], src: string, dst: string, dport: number) =>
+      cases.push({
+        name: `seed ${seed} ${ns}/${name} ${type}: ${label}`,
+        from,
+        src,
+        dst,
+        port: dport,
+        proto: p,
+      });
+    c('pod to ClusterIP', 'pod', POD_CLIENT, clusterIP, port);
+    c('node to ClusterIP', 'node', NODE_IP, clusterIP, port);
+    c('outside to ClusterIP', 'out', OUT_ALLOWED, clusterIP, port);
+    if (nodePort) {
+      c('outside to NodePort on node IP', 'out', OUT_ALLOWED, NODE_IP, nodePort);
+      c('outside to NodePort on another local address', 'out', OUT_ALLOWED, OUT_GW, nodePort);
+      c('pod to NodePort', 'pod', POD_CLIENT, NODE_IP, nodePort);
+      c('node to its own NodePort', 'node', NODE_IP, NODE_IP, nodePort);
+    }
+    if (lb) {
+      c('allowed outside to LB IP', 'out', OUT_ALLOWED, lb, port);
+      c('blocked outside to LB IP', 'out', OUT_BLOCKED, lb, port);
+      c('pod to LB IP', 'pod', POD_CLIENT, lb, port);
+      c('node to LB IP', 'node', NODE_IP, lb, port);
+    }
+    for (const ip of external) {
+      c('outside to external IP', 'out', OUT_ALLOWED, ip, port);
+      c('pod to external IP', 'pod', POD_CLIENT, ip, port);
+    }
+  }
+  cases.push({
+    name: `seed ${seed}: pod to an address no Service owns`,
+    from: 'pod',
+    src: POD_CLIENT,
+    dst: '198.19.30.250',
+    port: 80,
+    proto: 'tcp',
+  });
+  cases.push({
+    name: `seed ${seed}: outside to an unused node port`,
+    from: 'out',
+    src: OUT_ALLOWED,
+    dst: NODE_IP,
+    port: 29999,
+    proto: 'tcp',
+  });
+  const node: Node = {
+    kind: 'Node',
+    meta: meta('kd-node', ''),
+    addresses: [{ type: 'InternalIP', address: NODE_IP }],
+    internalIPs: [NODE_IP],
+    externalIPs: [],
+    conditions: [{ type: 'Ready', status: 'True' }],
+    ready: true,
+    unschedulable: false,
+    taints: [],
+    podCIDRs: ['198.18.0.0/24'],
+  };
+  return {
+    data: {
+      ...emptySnapshotData(),
+      services,
+      endpointSlices: slices,
+      nodes: [node],
+      kubeProxy: {
+        mode: 'iptables',
+        clusterCIDR: CLUSTER_CIDR,
+        nodePortAddresses: [],
+        masqueradeAll: false,
+        masqueradeBit: 14,
+      },
+    },
+    cases,
+  };
+}
+
+/** What the evaluator's answer means for a real client. */
+function expectedFor(
+  t: NodeTrace,
+): { kind: 'delivered'; endpoints: string[]; masq: boolean } | { kind: 'refused' | 'timeout' } {
+  switch (t.verdict) {
+    case 'delivered':
+      return { kind: 'delivered', endpoints: t.endpoints, masq: t.masquerade };
+    case 'rejected':
+    case 'local': // nothing listens on the node itself: the kernel answers with RST / port unreachable
+      return { kind: 'refused' };
+    case 'dropped':
+    case 'unhandled': // routed on to an address nobody owns: silence
+      return { kind: 'timeout' };
+  }
+}
+
+// ------------------------------------------------------------------ the test
+
+const reason = unavailable();
+let dir = '';
+const agents: Partial<Record<'pod' | 'out' | 'node' | 'be', Agent>> = {};
+
+function sh(...args: string[]): void {
+  const r = run(args[0] as string, args.slice(1));
+  if (!r.ok) throw new Error(`${args.join(' ')}: ${r.out}`);
+}
+
+function setUpNetwork(): void {
+  cleanLeftovers();
+  for (const ns of Object.values(NS)) sh('ip', 'netns', 'add', ns);
+  const inNs = (ns: string, ...args: string[]) => sh('ip', 'netns', 'exec', ns, ...args);
+  const link = (a: string, b: string, ns: string) => {
+    sh('ip', 'link', 'add', a, 'netns', NS.node, 'type', 'veth', 'peer', 'name', b, 'netns', ns);
+  };
+  link('kd-pod', 'eth0', NS.pod);
+  link('kd-out', 'eth0', NS.out);
+  link('kd-be', 'eth0', NS.be);
+  for (const ns of Object.values(NS)) {
+    inNs(ns, 'ip', 'link', 'set', 'lo', 'up');
+    inNs(ns, 'sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0');
+  }
+  // REJECT answers with ICMP; the kernel's per-host ICMP rate limit would turn most of the
+  // parallel cases' answers into silence.
+  inNs(
+    NS.node,
+    'sysctl',
+    '-qw',
+    'net.ipv4.ip_forward=1',
+    'net.ipv4.icmp_ratelimit=0',
+    'net.ipv4.icmp_msgs_per_sec=100000',
+  );
+  inNs(NS.node, 'ip', 'addr', 'add', `${POD_GW}/24`, 'dev', 'kd-pod');
+  inNs(NS.node, 'ip', 'addr', 'add', `${OUT_GW}/24`, 'dev', 'kd-out');
+  inNs(NS.node, 'ip', 'addr', 'add', `${NODE_IP}/32`, 'dev', 'kd-out');
+  inNs(NS.node, 'ip', 'addr', 'add', `${BE_GW}/24`, 'dev', 'kd-be');
+  for (const d of ['kd-pod', 'kd-out', 'kd-be']) {
+    inNs(NS.node, 'ip', 'link', 'set', d, 'up');
+    inNs(NS.node, 'sysctl', '-qw', `net.ipv4.conf.${d}.rp_filter=0`, `net.ipv4.conf.${d}.send_redirects=0`);
+  }
+  // Whatever kube-proxy does not translate is routed to the outside host, which drops it.
+  inNs(NS.node, 'ip', 'route', 'add', 'default', 'via', OUT_ALLOWED);
+  inNs(NS.pod, 'ip', 'addr', 'add', `${POD_CLIENT}/24`, 'dev', 'eth0');
+  inNs(NS.out, 'ip', 'addr', 'add', `${OUT_ALLOWED}/24`, 'dev', 'eth0');
+  inNs(NS.out, 'ip', 'addr', 'add', `${OUT_BLOCKED}/24`, 'dev', 'eth0');
+  for (const ip of EP_POOL) inNs(NS.be, 'ip', 'addr', 'add', `${ip}/24`, 'dev', 'eth0');
+  for (const ns of [NS.pod, NS.out, NS.be]) inNs(ns, 'ip', 'link', 'set', 'eth0', 'up');
+  inNs(NS.pod, 'ip', 'route', 'add', 'default', 'via', POD_GW);
+  inNs(NS.out, 'ip', 'route', 'add', 'default', 'via', OUT_GW);
+  inNs(NS.be, 'ip', 'route', 'add', 'default', 'via', BE_GW);
+}
+
+function tearDown(): void {
+  for (const a of Object.values(agents)) a?.proc.kill('SIGKILL');
+  for (const ns of Object.values(NS)) run('ip', ['netns', 'del', ns]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+describe.skipIf(reason !== undefined)(
+  'kernel differential: rendered kube-proxy rules in a namespace vs the evaluator',
+  () => {
+    beforeAll(async () => {
+      try {
+        dir = mkdtempSync(join(tmpdir(), 'svcd-kd-'));
+        const script = join(dir, 'agent.mjs');
+        writeFileSync(script, AGENT);
+        setUpNetwork();
+        const serverPorts = [...TCP_PORTS.map((p) => `tcp/${p}`), `udp/${UDP_PORT}/${EP_POOL.join(',')}`];
+        agents.be = await startAgent(NS.be, script, ['server', '0', ...serverPorts]);
+        agents.pod = await startAgent(NS.pod, script, ['client', String(TIMEOUT_MS)]);
+        agents.out = await startAgent(NS.out, script, ['client', String(TIMEOUT_MS)]);
+        agents.node = await startAgent(NS.node, script, ['client', String(TIMEOUT_MS)]);
+      } catch (e) {
+        tearDown();
+        throw e;
+      }
+    }, 60_000);
+
+    afterAll(() => {
+      tearDown();
+    });
+
+    it('real packets land where the evaluator says, for every generated case', async () => {
+      let compared = 0;
+      const failures: string[] = [];
+      for (const seed of SEEDS) {
+        const { data, cases } = generate(seed);
+        const snapshot = new Snapshot(data);
+        const rendered = renderKubeProxyIptables(snapshot, 'kd-node', { nfacct: false });
+        const restore = run('ip', ['netns', 'exec', NS.node, 'iptables-restore'], rendered.text);
+        expect(restore.ok, restore.out).toBe(true);
+        const rs = parseIptablesSave(rendered.text, `rendered seed ${seed}`);
+        const results = await Promise.all(
+          cases.map(async (c) => ({
+            c,
+            obs: await agents[c.from]!.ask({ proto: c.proto, src: c.src, dst: c.dst, port: c.port }),
+          })),
+        );
+        for (const { c, obs } of results) {
+          const t = evaluateIptables(
+            rs,
+            { src: c.src, dst: c.dst, dport: c.port, protocol: c.proto },
+            { localAddresses: NODE_LOCAL },
+          );
+          const want = expectedFor(t);
+          compared++;
+          let ok: boolean;
+          let got: string;
+          if (obs.result === 'ok') {
+            const [landed, seen] = (obs.answer ?? '').split(' ');
+            const masq = seen !== c.src;
+            got = `delivered to ${landed}, source seen ${seen}`;
+            ok = want.kind === 'delivered' && want.endpoints.includes(landed ?? '') && want.masq === masq;
+          } else {
+            got = obs.result + (obs.message ? ` (${obs.message})` : '');
+            ok = want.kind === obs.result;
+          }
+          if (!ok) {
+            failures.push(
+              `${c.name}: ${c.proto} ${c.src} -> ${c.dst}:${c.port}\n  kernel: ${got}\n  evaluator: ${JSON.stringify(want)}\n  rules:\n    ${t.rules.map((r) => `${r.table} ${r.chain}: ${r.rule}`).join('\n    ')}`,
+            );
+          }
+        }
+      }
+      console.log(
+        `kernel differential: compared ${compared} cases (${SEEDS.length} generated clusters), ${failures.length} disagreed`,
+      );
+      expect(failures, failures.join('\n\n')).toEqual([]);
+      expect(compared).toBeGreaterThan(100);
+    }, 120_000);
+  },
+);
+
+if (reason !== undefined) {
+  console.log(`kernel differential test skipped: ${reason}`);
+}
