@@ -77,6 +77,15 @@ describe('timeline examples', () => {
     });
   }
 
+  it('the audit log of timeline-service-port-change gives one entry per completed write, in µs', async () => {
+    const bundle = path.join(root, 'timeline-service-port-change', 'bundle');
+    const { stdout } = await runCli(['timeline', 'web', '-n', 'shop', '--from', bundle, '-o', 'json']);
+    const t = JSON.parse(stdout) as TimelineReport;
+    expect(t.entries.filter((e) => e.source === 'audit').map((e) => [e.time, e.object, e.suspect])).toEqual([
+      ['2026-11-22T09:41:12.231504Z', 'service/shop/web', true],
+    ]);
+  });
+
   it('explain nodeport-not-accessible prints the playbook, each step linked to checks', async () => {
     const { code, stdout } = await runCli(['explain', 'nodeport-not-accessible', '-o', 'json']);
     expect(code).toBe(0);
