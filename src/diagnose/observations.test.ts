@@ -285,3 +285,48 @@ describe('parseObservedTarget', () => {
     expect(parseObservedTarget(to)).toEqual(want);
   });
 });
+
+describe('placeObservation', () => {
+  it('never throws on arbitrary targets and details', async () => {
+    const { placeObservation } = await import('./observations.js');
+    const { snapshotOf, service, pod } = await import('../../test/support/builders.js');
+    const snap = snapshotOf({ services: [service('web')], pods: [pod('web-1')] });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), fc.option(fc.string({ maxLength: 200 })), (to, detail) => {
+        const placed = placeObservation(snap, {
+          from: 'internet',
+          to,
+          result: 'refused',
+          ...(detail ? { detail } : {}),
+        });
+        return typeof placed.hop.at === 'string' && Array.isArray(placed.layers);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ['a pod IP', (ip: string) => `${ip}:8080/tcp`, 'pod'],
+    ['a ClusterIP', () => '10.96.0.1:80/tcp', 'cluster-ip'],
+    ['a node IP with a nodePort', () => '192.168.0.11:30080/tcp', 'node-port'],
+    ['a svc reference', () => 'svc/default/web:80', 'service-ref'],
+    ['a host name', () => 'http://web.default:80/', 'dns'],
+  ])('places %s', async (_n, to, kind) => {
+    const { placeObservation } = await import('./observations.js');
+    const { snapshotOf, service, pod, node } = await import('../../test/support/builders.js');
+    const web = service('web', (s) => {
+      s.clusterIP = '10.96.0.1';
+      s.clusterIPs = ['10.96.0.1'];
+      s.type = 'NodePort';
+      s.ports = [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }];
+    });
+    const p = pod('web-1', (x) => {
+      x.podIP = '10.244.1.77';
+      x.podIPs = ['10.244.1.77'];
+    });
+    const snap = snapshotOf({ services: [web], pods: [p], nodes: [node('node-1')] });
+    expect(
+      placeObservation(snap, { from: 'internet', to: to('10.244.1.77'), result: 'refused' }).hop.kind,
+    ).toBe(kind);
+  });
+});

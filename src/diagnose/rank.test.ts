@@ -179,3 +179,38 @@ describe('rankFindings', () => {
     expect(fs).toEqual(copy);
   });
 });
+
+describe('observationsFor', () => {
+  it('keeps observations about the Service and its pods, drops those about another Service', async () => {
+    const { pod, question, service, snapshotOf } = await import('../../test/support/builders.js');
+    const { observationsFor } = await import('./rank.js');
+    const web = service('web', (s) => {
+      s.clusterIP = '10.96.9.1';
+      s.clusterIPs = ['10.96.9.1'];
+    });
+    const other = service('other', (s) => {
+      s.clusterIP = '10.96.9.2';
+      s.clusterIPs = ['10.96.9.2'];
+    });
+    const p = pod('web-1', (x) => {
+      x.podIP = '10.244.1.9';
+      x.podIPs = ['10.244.1.9'];
+    });
+    const snap = snapshotOf({
+      services: [web, other],
+      pods: [p],
+      observations: [
+        { from: 'internet', to: '10.96.9.1:80/tcp', result: 'refused' },
+        { from: 'internet', to: '10.96.9.2:80/tcp', result: 'timeout' },
+        { from: 'internet', to: '10.244.1.9:8080/tcp', result: 'refused' },
+        { from: 'internet', to: 'svc/default/other:80', result: 'timeout' },
+        { from: 'internet', to: 'https://shop.example.com/', result: 'tls-error' },
+      ],
+    });
+    expect(observationsFor(snap, question('web')).map((o) => o.to)).toEqual([
+      '10.96.9.1:80/tcp',
+      '10.244.1.9:8080/tcp',
+      'https://shop.example.com/',
+    ]);
+  });
+});

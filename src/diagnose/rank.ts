@@ -305,12 +305,43 @@ export function rankFindings(
   return tops.sort(order).map((s) => s.f);
 }
 
-/** Adapter for DiagnoseOptions.rank: observations come from the snapshot. */
+/**
+ * The observations that concern the question's Service: aimed at it (ClusterIP, LB, node port,
+ * svc/ reference) or at one of its pods. Observations that clearly name another Service or a pod
+ * that does not back this one are left out; ones that cannot be placed are kept.
+ */
+export function observationsFor(snapshot: Snapshot, question: Question): Observation[] {
+  const ns = question.target.namespace ?? 'default';
+  const name = question.target.name;
+  const service = snapshot.service(ns, name);
+  const backing = new Set(
+    service ? snapshot.podsForService(service).map((p) => `${p.meta.namespace}/${p.meta.name}`) : [],
+  );
+  return snapshot.data.observations.filter((o) => {
+    const hop = placeObservation(snapshot, o).hop;
+    switch (hop.kind) {
+      case 'pod':
+        return !service || backing.has(`${hop.pod.meta.namespace}/${hop.pod.meta.name}`);
+      case 'cluster-ip':
+      case 'external-ip':
+        return hop.service === service;
+      case 'lb':
+      case 'node-port':
+        return !hop.service || hop.service === service;
+      case 'service-ref':
+        return hop.namespace === ns && hop.name === name;
+      default:
+        return true;
+    }
+  });
+}
+
+/** Adapter for DiagnoseOptions.rank: the observations about the question's Service. */
 export function rankForDiagnose(
   findings: Finding[],
   paths: Trace[],
   snapshot: Snapshot,
-  _question: Question,
+  question: Question,
 ): Finding[] {
-  return rankFindings(findings, paths, snapshot.data.observations, { snapshot });
+  return rankFindings(findings, paths, observationsFor(snapshot, question), { snapshot });
 }
