@@ -88,15 +88,57 @@ function required(opts: Record<string, unknown>, key: string, flag: string): str
   return String(v);
 }
 
-export function packetFromOptions(opts: Record<string, unknown>): Packet {
-  const src = required(opts, 'src', '--src');
-  const dst = required(opts, 'dst', '--dst');
-  for (const [flag, ip] of [
-    ['--src', src],
-    ['--dst', dst],
-  ] as const) {
-    if (!parseIP(ip)) throw new SvcdoctorError('SVCDOCTOR_USAGE', `${flag} ${ip}: not an IP address`);
+interface Resolved {
+  ip: string;
+  /** The node a pod runs on, or the node itself. */
+  node?: string;
+  /** A host-network sender's packets start on the OUTPUT path. */
+  hook?: Packet['hook'];
+  label: string;
+}
+
+/** --src/--dst: an IP, pod/NS/NAME, node/NAME, or (destination) svc/NS/NAME for its ClusterIP. */
+export function resolveAddress(snapshot: Snapshot, text: string, flag: string): Resolved {
+  if (parseIP(text)) return { ip: text, label: text };
+  const [kind, a, b] = text.split('/');
+  const usage = (why: string) => new SvcdoctorError('SVCDOCTOR_USAGE', `${flag} ${text}: ${why}`);
+  if (kind === 'pod' && a && b) {
+    const pod = snapshot.pod(a, b);
+    if (!pod) throw usage('no such pod in the snapshot');
+    if (!pod.podIP) throw usage('the pod has no IP yet');
+    return {
+      ip: pod.podIP,
+      ...(pod.nodeName ? { node: pod.nodeName } : {}),
+      hook: pod.hostNetwork ? 'output' : 'prerouting',
+      label: text,
+    };
   }
+  if (kind === 'node' && a && !b) {
+    const node = snapshot.node(a);
+    const ip = node?.internalIPs[0] ?? node?.externalIPs[0];
+    if (!node || !ip) throw usage(node ? 'the node has no address' : 'no such node in the snapshot');
+    return { ip, node: a, hook: 'output', label: text };
+  }
+  if ((kind === 'svc' || kind === 'service') && a && b && flag === '--dst') {
+    const svc = snapshot.service(a, b);
+    if (!svc) throw usage('no such Service in the snapshot');
+    const ip = svc.clusterIPs.find((x) => parseIP(x)) ?? (parseIP(svc.clusterIP) ? svc.clusterIP : undefined);
+    if (!ip) throw usage('the Service has no ClusterIP (headless or ExternalName)');
+    return { ip, label: text };
+  }
+  throw usage(`expected an IP address, pod/NS/NAME, node/NAME${flag === '--dst' ? ' or svc/NS/NAME' : ''}`);
+}
+
+interface PacketOptions {
+  dport: number;
+  protocol: Protocol;
+  hook?: Packet['hook'];
+}
+
+/** Port, protocol and hook, checked before any input is read. */
+export function packetOptions(opts: Record<string, unknown>): PacketOptions {
+  required(opts, 'src', '--src');
+  required(opts, 'dst', '--dst');
   const portText = required(opts, 'port', '--port');
   const dport = Number(portText);
   if (!/^\d+$/.test(portText) || dport < 1 || dport > 65535)
@@ -104,12 +146,12 @@ export function packetFromOptions(opts: Record<string, unknown>): Packet {
   const protocol = String(opts.protocol ?? 'TCP').toUpperCase();
   if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP')
     throw new SvcdoctorError('SVCDOCTOR_USAGE', `--protocol ${protocol}: expected TCP, UDP or SCTP`);
-  const hook = String(opts.hook ?? 'prerouting');
-  if (hook !== 'prerouting' && hook !== 'output')
+  const hook = opts.hook === undefined ? undefined : String(opts.hook);
+  if (hook !== undefined && hook !== 'prerouting' && hook !== 'output')
     throw new SvcdoctorError('SVCDOCTOR_USAGE', `--hook ${hook}: expected prerouting or output`, {
       hint: 'output: sent by a host-network process on the node; prerouting: arrived at the node',
     });
-  return { src, dst, dport, protocol: protocol as Protocol, hook };
+  return { dport, protocol: protocol as Protocol, ...(hook ? { hook: hook as Packet['hook'] } : {}) };
 }
 
 function checkNode(snapshot: Snapshot, name: string): void {
@@ -127,15 +169,22 @@ export const traceCommand: CommandSpec = {
   description:
     "Walks the kube-proxy rules (iptables, IPVS or nftables, as configured) of node N for one packet. When the bundle holds the node's rule dump (<node>.iptables / .ipvs), the real rules are evaluated; otherwise they are simulated from the Services and EndpointSlices.",
   options: [
-    { flags: '--node <name>', description: 'the node whose kube-proxy handles the packet' },
-    { flags: '--src <ip>', description: 'source address (pod IP, node IP, client IP)' },
-    { flags: '--dst <ip>', description: 'destination address (ClusterIP, node IP, LB IP, external IP)' },
+    {
+      flags: '--node <name>',
+      description:
+        'the node whose kube-proxy handles the packet (default: the node of a pod/ or node/ --src)',
+    },
+    { flags: '--src <addr>', description: 'source: an IP, pod/NS/NAME or node/NAME' },
+    {
+      flags: '--dst <addr>',
+      description: 'destination: an IP (ClusterIP, node IP, LB IP, external IP), svc/NS/NAME, pod/ or node/',
+    },
     { flags: '--port <port>', description: 'destination port' },
     { flags: '--protocol <proto>', description: 'TCP, UDP or SCTP', default: 'TCP' },
     {
       flags: '--hook <hook>',
-      description: 'prerouting (arrived at the node) or output (sent by a host-network process)',
-      default: 'prerouting',
+      description:
+        'prerouting (arrived at the node) or output (sent by a host-network process); inferred from --src when it names a node or host-network pod',
     },
     { flags: '--mode <mode>', description: 'override the kube-proxy mode: iptables, ipvs or nftables' },
   ],
@@ -143,11 +192,11 @@ export const traceCommand: CommandSpec = {
   formats: ['table', 'wide', 'json', 'yaml', 'markdown'],
   examples: [
     'svcdoctor trace --from ./bundle --node node-1 --src 10.244.1.5 --dst 10.96.0.10 --port 53 --protocol UDP',
+    'svcdoctor trace --from ./bundle --src pod/shop/client-0 --dst svc/shop/web --port 80',
     'svcdoctor trace --demo etp-local-lb-in-cluster --node node-2 --src 203.0.113.9 --dst 192.168.0.12 --port 30637 -o json',
   ],
   async run({ opts, io, format, color }) {
-    const nodeName = required(opts, 'node', '--node');
-    const packet = packetFromOptions(opts);
+    const po = packetOptions(opts);
     let mode: ProxyMode | undefined;
     if (opts.mode !== undefined) {
       const m = String(opts.mode).toLowerCase();
@@ -156,7 +205,21 @@ export const traceCommand: CommandSpec = {
       mode = m as ProxyMode;
     }
     const snapshot = await openSnapshot(opts, io);
+    const src = resolveAddress(snapshot, String(opts.src), '--src');
+    const dst = resolveAddress(snapshot, String(opts.dst), '--dst');
+    const nodeName = opts.node !== undefined ? String(opts.node) : src.node;
+    if (!nodeName)
+      throw new SvcdoctorError('SVCDOCTOR_USAGE', '--node is required', {
+        hint: 'or give --src as pod/NS/NAME or node/NAME to trace on that node',
+      });
     checkNode(snapshot, nodeName);
+    const packet: Packet = {
+      src: src.ip,
+      dst: dst.ip,
+      dport: po.dport,
+      protocol: po.protocol,
+      hook: po.hook ?? (src.node === nodeName ? (src.hook ?? 'prerouting') : 'prerouting'),
+    };
     const answer = await tracePacket(snapshot, nodeName, packet, mode ? { mode } : {});
     const doc = traceJson(answer, packet, nodeName);
     if (format === 'json') io.stdout(toJson(doc));

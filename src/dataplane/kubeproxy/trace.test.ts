@@ -42,6 +42,11 @@ items:
     nodeName: node-1
   ports: [{name: http, port: 8080, protocol: TCP}]
 - apiVersion: v1
+  kind: Pod
+  metadata: {name: client-0, namespace: shop, labels: {app: client}}
+  spec: {nodeName: node-1, containers: [{name: c, image: busybox}]}
+  status: {phase: Running, podIP: 10.244.1.9, podIPs: [{ip: 10.244.1.9}], conditions: [{type: Ready, status: "True"}]}
+- apiVersion: v1
   kind: Node
   metadata: {name: node-1}
   spec: {podCIDR: 10.244.1.0/24, podCIDRs: [10.244.1.0/24]}
@@ -97,9 +102,66 @@ describe('svcdoctor trace', () => {
     expect(md.stdout).toContain('`KUBE-SERVICES`');
   });
 
+  test('pod/, node/ and svc/ names resolve to addresses, and the node and hook are inferred', async () => {
+    const fromPod = await runCli([
+      'trace',
+      '--from',
+      dir,
+      '--src',
+      'pod/shop/client-0',
+      '--dst',
+      'svc/shop/web',
+      '--port',
+      '80',
+      '-o',
+      'json',
+    ]);
+    expect(fromPod.code).toBe(0);
+    expect(JSON.parse(fromPod.stdout)).toMatchObject({
+      node: 'node-1',
+      packet: { src: '10.244.1.9', dst: '10.96.0.20', dport: 80, hook: 'prerouting' },
+      endpoints: ['10.244.1.5:8080'],
+    });
+    const fromNode = await runCli([
+      'trace',
+      '--from',
+      dir,
+      '--src',
+      'node/node-1',
+      '--dst',
+      'svc/shop/empty',
+      '--port',
+      '80',
+      '-o',
+      'json',
+    ]);
+    expect(fromNode.code).toBe(1);
+    expect(JSON.parse(fromNode.stdout)).toMatchObject({
+      verdict: 'rejected',
+      packet: { src: '192.168.0.11', hook: 'output' },
+    });
+  });
+
+  test('without --node, an IP source is a usage error', async () => {
+    const r = await runCli([
+      'trace',
+      '--from',
+      dir,
+      '--src',
+      '10.0.0.1',
+      '--dst',
+      '10.96.0.20',
+      '--port',
+      '80',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--node is required');
+  });
+
   test.each([
     { name: 'a missing --src', args: ['--dst', '10.96.0.20', '--port', '80'] },
     { name: 'a bad address', args: ['--src', 'ten', '--dst', '10.96.0.20', '--port', '80'] },
+    { name: 'an unknown pod', args: ['--src', 'pod/shop/nope', '--dst', '10.96.0.20', '--port', '80'] },
     { name: 'a bad port', args: ['--src', '10.0.0.1', '--dst', '10.96.0.20', '--port', '70000'] },
     {
       name: 'a bad hook',
