@@ -88,7 +88,7 @@ export function whyNotReady(snapshot: Snapshot, pod: Pod): NotReadyReason[] {
     const latest = probes[probes.length - 1];
     out.push({
       reason: 'ReadinessProbeFailed',
-      detail: `${oneLine(latest?.message)} (×${probes.reduce((n, p) => n + p.count, 0)})`,
+      detail: `${oneLine(latest?.message.replace(/^Readiness probe failed:\s*/i, ''))} (×${probes.reduce((n, p) => n + p.count, 0)})`,
     });
   }
   for (const gate of pod.readinessGates) {

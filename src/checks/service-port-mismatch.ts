@@ -77,7 +77,7 @@ export default defineCheck<{
   confidence: 0.85,
   title: (d) =>
     d.usedAs
-      ? `Port ${d.used} is the ${d.usedAs} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
+      ? `Port ${d.used} is the ${d.usedAs === 'port' ? 'Service port' : d.usedAs} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
       : `${d.service} does not expose port ${d.used} via ${d.via}${d.valid.length ? ` (it exposes ${d.valid.join(', ')})` : ''}`,
   docs: {
     what: 'The client connects to a port the Service does not expose on the path it uses: the port, nodePort and targetPort of a Service port are three different numbers, each valid in one place.',

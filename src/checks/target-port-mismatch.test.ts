@@ -81,7 +81,7 @@ checkTable(check, {
             podsWithout: ['web-1'],
             pods: 1,
             declared: ['web=8080/TCP'],
-            suggestion: 8080,
+            suggestion: 'web',
           },
         },
       ],

@@ -109,7 +109,11 @@ export default defineCheck<{
       let suggestion: number | string | undefined;
       if (typeof tp === 'string') {
         const names = declaredAll.map((p) => p.name).filter((n): n is string => !!n);
-        suggestion = didYouMean(tp, names) ?? (numbers.length === 1 ? numbers[0] : undefined);
+        const distinct = [...new Set(names)];
+        // A shared name keeps per-Pod numbering possible; a number is the last resort.
+        suggestion =
+          didYouMean(tp, names) ??
+          (distinct.length === 1 ? distinct[0] : numbers.length === 1 ? numbers[0] : undefined);
       } else if (numbers.length === 1) suggestion = numbers[0];
       const all = without.length === considered;
       const severity = typeof tp === 'string' && all ? 'error' : 'warning';
