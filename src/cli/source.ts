@@ -44,29 +44,15 @@ export async function openSnapshotData(opts: SourceOptions, io: CliIO): Promise<
     return loadBundle(path.join(examplesDir(io), opts.demo, 'bundle'), { displayRoot: `demo:${opts.demo}` });
   }
   if (opts.from) return loadBundle(opts.from);
-  // Live: loaded lazily so file-only use never pays for the Kubernetes client.
-  const liveModule = '../sources/live/index.js';
-  let live: { loadLive?: (o: Record<string, unknown>) => Promise<SnapshotData> };
-  try {
-    live = await import(liveModule);
-  } catch {
-    live = {};
-  }
-  if (!live.loadLive)
-    throw new SvcdoctorError(
-      'SVCDOCTOR_KUBECONFIG_NOT_FOUND',
-      'no input: live cluster reading is not available in this build',
-      {
-        hint: 'pass --from DIR (a collected bundle) or --demo NAME',
-      },
-    );
-  return live.loadLive({
-    kubeconfig: opts.kubeconfig,
-    context: opts.context,
-    namespace: opts.namespace,
-    allNamespaces: opts.allNamespaces,
+  // Live: imported lazily so file-only use never pays for loading the Kubernetes client.
+  const { loadLive } = await import('../sources/live/index.js');
+  return loadLive({
+    ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+    ...(opts.context ? { context: opts.context } : {}),
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    ...(opts.allNamespaces ? { allNamespaces: true } : {}),
     env: io.env,
-    onProgress: io.isTTY ? (msg: string) => io.stderr(`\r${msg}`) : undefined,
+    ...(io.isTTY ? { onProgress: (line: string) => io.stderr(`\r${line}`) } : {}),
   });
 }
 

@@ -36,7 +36,7 @@ export interface DiagnoseOptions {
   now?: Date;
   checks?: readonly Check[];
   mode?: 'diagnose' | 'audit';
-  /** Ranking; the diagnosis layer may supply a smarter one. */
+  /** Ranking (default: rankForDiagnose — earliest failing hop, consequences folded under causes). */
   rank?: (findings: Finding[], paths: Trace[], snapshot: Snapshot, question: Question) => Finding[];
 }
 
@@ -66,20 +66,6 @@ export function inferVia(service: Service | undefined, question: Question): Ques
     via,
     inferred: [...question.inferred, `via ${via} (from the Service type and the client)`],
   };
-}
-
-export function defaultRank(findings: Finding[]): Finding[] {
-  const layerIndex = (id: string) => {
-    const check = ALL_CHECKS.find((c) => c.id === id);
-    return check ? LAYERS.indexOf(check.layer) : LAYERS.length;
-  };
-  return [...findings].sort(
-    (a, b) =>
-      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      b.confidence - a.confidence ||
-      layerIndex(a.id) - layerIndex(b.id) ||
-      a.id.localeCompare(b.id),
-  );
 }
 
 function verdictOf(paths: Trace[], findings: Finding[], service: Service | undefined): Verdict {

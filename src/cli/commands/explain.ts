@@ -1,8 +1,8 @@
 import { ALL_CHECKS, findCheck } from '../../checks/registry.js';
+import { PLAYBOOKS } from '../../diagnose/timeline/playbook.js';
 import { SvcdoctorError } from '../../errors.js';
 import { toJson } from '../../report/format.js';
 import { escapeMd } from '../../report/style.js';
-import { PLAYBOOK_TEXTS } from '../playbooks.js';
 import type { CommandSpec } from '../spec.js';
 
 function wrapText(text: string, width = 88, indent = '  '): string {
@@ -43,7 +43,7 @@ export const explainCommand: CommandSpec = {
       else {
         const w = Math.max(...ALL_CHECKS.map((c) => c.id.length));
         for (const c of ALL_CHECKS) io.stdout(`${c.id.padEnd(w)}  ${c.severity.padEnd(7)}  ${c.docs.what}\n`);
-        for (const [pid, p] of Object.entries(PLAYBOOK_TEXTS()))
+        for (const [pid, p] of Object.entries(PLAYBOOKS))
           io.stdout(`${pid.padEnd(w)}  playbook ${p.title}\n`);
       }
       return 0;
@@ -84,7 +84,7 @@ export const explainCommand: CommandSpec = {
         );
       return 0;
     }
-    const playbook = PLAYBOOK_TEXTS()[id];
+    const playbook = PLAYBOOKS[id];
     if (playbook) {
       if (format === 'json') io.stdout(toJson({ id, ...playbook }));
       else {
@@ -97,7 +97,7 @@ export const explainCommand: CommandSpec = {
       }
       return 0;
     }
-    const ids = [...ALL_CHECKS.map((c) => c.id), ...Object.keys(PLAYBOOK_TEXTS())];
+    const ids = [...ALL_CHECKS.map((c) => c.id), ...Object.keys(PLAYBOOKS)];
     const near = ids.filter((x) => x.includes(id) || id.includes(x)).slice(0, 3);
     throw new SvcdoctorError('SVCDOCTOR_UNKNOWN_CHECK', `no check or playbook named "${id}"`, {
       hint: near.length ? `did you mean ${near.join(', ')}?` : 'run `svcdoctor explain` for the list',

@@ -1,18 +1,13 @@
 import { defaultFailureTime, type FailureTime } from '../../diagnose/timeline/failure-time.js';
-import { PLAYBOOKS } from '../../diagnose/timeline/playbook.js';
 import { buildTimeline } from '../../diagnose/timeline/timeline.js';
 import { SvcdoctorError } from '../../errors.js';
 import { didYouMean } from '../../model/didyoumean.js';
 import { Snapshot } from '../../model/snapshot.js';
 import { parseAt } from '../../model/time.js';
 import { renderTimeline } from '../../report/timeline.js';
-import { registerPlaybooks } from '../playbooks.js';
 import { openSnapshotData } from '../source.js';
 import type { CommandContext, CommandSpec } from '../spec.js';
 import { serviceName } from './diagnose.js';
-
-// The runbook's playbook is what `explain nodeport-not-accessible` prints.
-registerPlaybooks(PLAYBOOKS);
 
 function positiveMinutes(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
