@@ -303,6 +303,34 @@ describe('iptables details', () => {
   });
 });
 
+describe('kube-proxy configuration sources', () => {
+  const base = {
+    services: [plain],
+    endpointSlices: [slice('ns1', 'plain', [{ ip: '10.180.1.2' }], [{ name: 'p80', port: 80 }])],
+    nodes: [node(TEST_NODE, withUpstreamAddresses)],
+    autoSlices: false,
+  };
+  const fromNode = pkt(TEST_NODE_IP, '172.30.0.42', 80, 'output');
+
+  test('a config that only repeats the CloudInventory mode does not hide the cluster CIDR', () => {
+    // What the file source builds when the kube-proxy ConfigMap was not collected.
+    const snapshot = snapshotOf({
+      ...base,
+      cloud: { provider: 'tke', cluster: { kubeProxy: { mode: 'iptables' } } },
+      kubeProxy: kubeProxyConfig({ mode: 'iptables' }),
+    });
+    const r = proxyPacket(snapshot, TEST_NODE, fromNode);
+    expect(r.masquerade).toBe(true);
+    expect(r.notes.some((n) => n.startsWith('kube-proxy configuration unknown'))).toBe(true);
+  });
+
+  test('a collected config without clusterCIDR really has no local-traffic detector', () => {
+    const snapshot = snapshotOf({ ...base, kubeProxy: kubeProxyConfig({ mode: 'iptables' }) });
+    const r = proxyPacket(snapshot, TEST_NODE, fromNode);
+    expect(r.masquerade).toBe(false);
+  });
+});
+
 describe('the index makes a trace independent of the number of Services', () => {
   test('after the first trace, tracing never reads the Service list again', () => {
     const many = Array.from({ length: 2000 }, (_, i) =>

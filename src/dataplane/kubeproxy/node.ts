@@ -71,11 +71,25 @@ export function nodeContext(
     if (!primary[fam]) primary[fam] = addr;
   }
 
-  const cfg = snapshot.data.kubeProxy;
   const cloudProxy = snapshot.data.cloud?.cluster.kubeProxy;
+  const cfg = snapshot.data.kubeProxy;
+  // The file source fills kubeProxy from the CloudInventory's mode when the ConfigMap was not
+  // collected; such a config knows the mode only, not the cluster CIDR or other settings.
+  const cfgKnown =
+    cfg !== undefined &&
+    !(
+      cfg.origin === undefined &&
+      cfg.clusterCIDR === undefined &&
+      cloudProxy?.mode === cfg.mode &&
+      !snapshot.data.configMaps.some(
+        (c) => c.meta.namespace === 'kube-system' && c.meta.name === 'kube-proxy',
+      )
+    );
   let mode: ProxyMode;
   if (opts.mode) mode = opts.mode;
   else if (cfg?.mode) mode = cfg.mode;
+  else if (cfg && cfgKnown && !cloudProxy?.mode)
+    mode = 'iptables'; // an empty mode means iptables on Linux
   else if (cloudProxy?.mode) mode = cloudProxy.mode;
   else {
     mode = 'iptables';
@@ -100,7 +114,7 @@ export function nodeContext(
     }
     return out;
   };
-  if (cfg) {
+  if (cfg && cfgKnown) {
     const detectMode = cfg.detectLocalMode ?? 'ClusterCIDR';
     if (detectMode === 'ClusterCIDR') {
       const cidrs = parseList(cfg.clusterCIDR ? [cfg.clusterCIDR] : []);
@@ -143,8 +157,8 @@ export function nodeContext(
     version: parseVersion(versionText),
     detector,
     detectorPods,
-    masqueradeAll: cfg?.masqueradeAll ?? false,
-    nodePortAddresses: cfg?.nodePortAddresses ?? [],
+    masqueradeAll: cfgKnown ? (cfg?.masqueradeAll ?? false) : false,
+    nodePortAddresses: cfgKnown ? (cfg?.nodePortAddresses ?? []) : [],
     localhostNodePorts: opts.localhostNodePorts ?? true,
     notes,
     evalCache: new Map(),
