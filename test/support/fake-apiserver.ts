@@ -215,6 +215,7 @@ export class FakeApiServer {
   private readonly maxPage: number;
   private forbidRules: RequestMatch[] = [];
   private readonly unserved = new Set<string>();
+  private readonly sortCache = new Map<string, { rv: number; size: number; items: Raw[] }>();
   private delays: { match: RequestMatch; ms: number }[] = [];
   private drops: { match: RequestMatch; remaining: number }[] = [];
   private expiries: { match: RequestMatch; remaining: number }[] = [];
@@ -272,7 +273,8 @@ export class FakeApiServer {
     const meta = { ...metaOf(o) };
     if (info.namespaced && !meta.namespace) meta.namespace = 'default';
     if (!info.namespaced) delete meta.namespace;
-    meta.resourceVersion ??= String(++this.rv);
+    this.rv++;
+    meta.resourceVersion ??= String(this.rv);
     const obj = { ...o, metadata: meta };
     this.store.get(info.resource)!.set(`${meta.namespace ?? ''}/${String(meta.name)}`, obj);
   }
@@ -559,15 +561,13 @@ export class FakeApiServer {
 
   private list(info: ResourceInfo, store: Map<string, Raw>, rec: RecordedRequest, url: URL): Raw {
     const q = url.searchParams;
-    let items = [...store.values()];
+    let items = this.sorted(info.resource, store);
     if (rec.namespace) items = items.filter((o) => metaOf(o).namespace === rec.namespace);
     const ls = q.get('labelSelector');
     if (ls)
       items = items.filter((o) => matchLabels(ls, isObj(metaOf(o).labels) ? (metaOf(o).labels as Raw) : {}));
     const fs = q.get('fieldSelector');
     if (fs) items = items.filter((o) => matchFields(fs, o));
-    const key = (o: Raw) => `${String(metaOf(o).namespace ?? '')}/${String(metaOf(o).name)}`;
-    items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
     let start = 0;
     let listRV = String(this.rv);
@@ -593,6 +593,17 @@ export class FakeApiServer {
       metadata,
       items: page,
     };
+  }
+
+  /** Objects of a resource in namespace/name order, cached until the store changes. */
+  private sorted(resource: string, store: Map<string, Raw>): Raw[] {
+    const cached = this.sortCache.get(resource);
+    if (cached && cached.rv === this.rv && cached.size === store.size) return cached.items;
+    const items = [...store.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([, o]) => o);
+    this.sortCache.set(resource, { rv: this.rv, size: store.size, items });
+    return items;
   }
 
   private create(info: ResourceInfo, obj: Raw, namespace: string | undefined): Raw | undefined {

@@ -71,6 +71,7 @@ export class KubeClient {
   /** Every HTTP request sent, including retries. */
   requestCount = 0;
   private readonly http = new IsomorphicFetchHttpLibrary();
+  private dispatcher: ReturnType<RequestContext['getDispatcher']>;
   private readonly timeoutMs: number;
   private readonly retries: number;
 
@@ -138,6 +139,15 @@ export class KubeClient {
         },
       );
     }
+    // The library builds a new undici Agent on every call, so no connection would ever be
+    // reused (one TLS handshake per page). Keep the first one for the whole read.
+    const fresh = ctx.getDispatcher();
+    if (fresh) {
+      if (this.dispatcher) {
+        ctx.setDispatcher(this.dispatcher);
+        void fresh.close().catch(() => {});
+      } else this.dispatcher = fresh;
+    }
     const controller = new AbortController();
     ctx.setSignal(controller.signal);
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
@@ -164,6 +174,13 @@ export class KubeClient {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Closes the kept connections (idle keep-alive sockets would otherwise hold the process open). */
+  async close(): Promise<void> {
+    const d = this.dispatcher;
+    this.dispatcher = undefined;
+    await d?.close().catch(() => {});
   }
 
   private transportError(e: unknown, code: string): SvcdoctorError {

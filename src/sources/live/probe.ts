@@ -360,8 +360,16 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeRun> {
     throw new SvcdoctorError('SVCDOCTOR_USAGE', 'nothing to probe: the Service has no address to try');
   const loaded = options.loaded ?? loadKubeconfig(options);
   const client = new KubeClient(loaded, options);
-  const ns = options.namespace;
   const runId = randomBytes(4).toString('hex');
+  try {
+    return await probeWith(client, options, runId);
+  } finally {
+    await client.close();
+  }
+}
+
+async function probeWith(client: KubeClient, options: ProbeOptions, runId: string): Promise<ProbeRun> {
+  const ns = options.namespace;
   const deadline = options.deadlineSeconds ?? 60;
   const connectTimeout = options.connectTimeoutSeconds ?? 3;
   const pollMs = options.pollMs ?? 1000;

@@ -147,35 +147,39 @@ export async function readLive(options: LiveReadOptions = {}): Promise<LiveReadR
       namespace: t.namespace,
     });
 
-  await mapLimit(tasks, options.concurrency ?? 4, async (t) => {
-    const idx = tasks.indexOf(t);
-    try {
-      const items = t.r.names
-        ? await getNamed(client, t.r, t.namespace)
-        : await listAll(client, t.r, t.namespace, pageSize, (n) => {
-            objects += n;
-            progress(t);
-          });
-      perTask[idx] = { items };
-    } catch (e) {
-      if (e instanceof Forbidden) {
-        const verb = t.r.names ? 'get' : 'list';
-        perTask[idx] = {
-          items: [],
-          forbidden: {
-            resource: t.r.resource,
-            group: t.r.group,
-            namespace: t.namespace,
-            verb,
-            rule: rbacRuleFor(t.r, verb, t.namespace),
-          },
-        };
-      } else if (e instanceof NotServed) perTask[idx] = { items: [], notServed: true };
-      else throw e;
-    }
-    done++;
-    progress(t);
-  });
+  try {
+    await mapLimit(tasks, options.concurrency ?? 4, async (t) => {
+      const idx = tasks.indexOf(t);
+      try {
+        const items = t.r.names
+          ? await getNamed(client, t.r, t.namespace)
+          : await listAll(client, t.r, t.namespace, pageSize, (n) => {
+              objects += n;
+              progress(t);
+            });
+        perTask[idx] = { items };
+      } catch (e) {
+        if (e instanceof Forbidden) {
+          const verb = t.r.names ? 'get' : 'list';
+          perTask[idx] = {
+            items: [],
+            forbidden: {
+              resource: t.r.resource,
+              group: t.r.group,
+              namespace: t.namespace,
+              verb,
+              rule: rbacRuleFor(t.r, verb, t.namespace),
+            },
+          };
+        } else if (e instanceof NotServed) perTask[idx] = { items: [], notServed: true };
+        else throw e;
+      }
+      done++;
+      progress(t);
+    });
+  } finally {
+    await client.close();
+  }
 
   const items: LiveItem[] = [];
   const collected: Partial<Record<CollectableKind, boolean>> = {};
