@@ -35,7 +35,7 @@ export default defineCheck<{
     'seed 003 (in-cluster access through the Service DNS name)',
   ],
   run({ snapshot, service, question, mode }) {
-    if (!service || !service.headless || service.type === 'ExternalName' || mode === 'audit') return [];
+    if (!service?.headless || service.type === 'ExternalName' || mode === 'audit') return [];
     const ns = service.meta.namespace;
     const name = service.meta.name;
     const viaInferred = question.inferred.some((i) => i.startsWith('via '));

@@ -1,4 +1,5 @@
 import { didYouMean } from '../model/didyoumean.js';
+import type { Severity } from '../model/finding.js';
 import { declaresPort, findPort } from '../model/ports.js';
 import type { Question } from '../model/question.js';
 import { refOf } from '../model/snapshot.js';
@@ -116,7 +117,7 @@ export default defineCheck<{
           (distinct.length === 1 ? distinct[0] : numbers.length === 1 ? numbers[0] : undefined);
       } else if (numbers.length === 1) suggestion = numbers[0];
       const all = without.length === considered;
-      const severity = typeof tp === 'string' && all ? 'error' : 'warning';
+      const severity: Severity = typeof tp === 'string' && all ? 'error' : 'warning';
       const evidence = [
         `Service port ${sp.name ? `${sp.name} ` : ''}${sp.port}/${sp.protocol} → targetPort ${JSON.stringify(tp)}`,
         ...without
