@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SvcdoctorError } from '../../errors.js';
 import { formatDuration, NS_PER_MINUTE, NS_PER_SECOND, parseAt, parseTimestamp } from '../../model/time.js';
@@ -128,4 +129,37 @@ describe('formatDuration', () => {
     [850_000_000n, '850ms'],
     [0n, '0ms'],
   ])('%s ns → %s', (ns, text) => expect(formatDuration(ns)).toBe(text));
+});
+
+describe('properties', () => {
+  // Renders epoch nanoseconds in a given offset, the way another system's clock would print it.
+  function renderWithOffset(ns: bigint, offsetMinutes: number, digits: number): string {
+    const shifted = ns + BigInt(offsetMinutes) * NS_PER_MINUTE;
+    const ms = shifted / 1_000_000n;
+    const d = new Date(Number(ms));
+    const frac = (shifted % NS_PER_SECOND).toString().padStart(9, '0').slice(0, digits);
+    const sign = offsetMinutes < 0 ? '-' : '+';
+    const abs = Math.abs(offsetMinutes);
+    const zone = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    return `${d.toISOString().slice(0, 19)}${digits ? `.${frac}` : ''}${zone}`;
+  }
+
+  it('the same instant written in any offset and precision parses to the same nanoseconds', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 86_400n * NS_PER_SECOND, max: 4_102_444_800n * NS_PER_SECOND }), // 1970-01-02 .. 2100
+        fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+        fc.integer({ min: 0, max: 9 }),
+        (ns, offset, digits) => {
+          const unit = 10n ** BigInt(9 - digits);
+          const truncated = ns - (ns % unit);
+          const parsed = parseTimestamp(renderWithOffset(truncated, offset, digits), 'x');
+          expect(parsed?.ns).toBe(truncated);
+          // and the canonical UTC rendering reads back to the same instant
+          expect(parseTimestamp(parsed?.iso, 'x')?.ns).toBe(truncated);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
