@@ -67,7 +67,10 @@ export const CONSEQUENCES: Readonly<Record<string, readonly string[]>> = {
   'lb-sg-blocks-backend': ['lb-health-check-failing'],
   'udp-health-check-needs-icmp': ['lb-health-check-failing'],
   'kube-proxy-not-running': ['kube-proxy-rules-missing', 'lb-health-check-failing'],
+  // Seed 000: with the health check off, updating the backend server group fails.
   'lb-health-check-disabled': ['lb-backend-mismatch'],
+  'lb-backend-mismatch': ['lb-health-check-failing'],
+  'route-blackhole': ['lb-health-check-failing'],
   'lb-loopback': ['lb-health-check-failing'],
   'ingress-class-missing': ['ingress-no-matching-rule'],
 };
@@ -102,6 +105,11 @@ export const PRODUCES: Readonly<Record<string, readonly string[]>> = {
   'route-blackhole': ['timeout', 'no-route'],
   'nat-rule-missing-eip': ['timeout', 'refused'],
   'eip-no-bandwidth': ['timeout'],
+  'node-no-public-bandwidth': ['timeout'],
+  'nat-backend-has-eip': ['timeout', 'reset'],
+  'lb-backend-mismatch': ['timeout', 'refused', 'http-502', 'http-503'],
+  'endpoints-on-unready-nodes': ['timeout', 'no-route'],
+  'endpoints-truncated': ['timeout', 'refused'],
   'lb-not-provisioned': ['timeout', 'dns-nxdomain'],
   'protocol-mismatch': ['timeout', 'refused'],
   'udp-health-check-needs-icmp': ['timeout'],
