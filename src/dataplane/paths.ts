@@ -1,13 +1,1370 @@
+// The hops a request takes from the question's client to a container, one Trace per distinct
+// outcome-relevant path: client -> DNS -> cloud LB / EIP -> security groups -> node ->
+// kube-proxy on the node the packet enters -> endpoint (through the network model) ->
+// NetworkPolicy -> container port. Pure: (snapshot, service, question) -> traces.
+// kube-proxy itself is simulated by src/dataplane/kubeproxy; the cloud by src/dataplane/cloud;
+// this file composes them and applies the network model (src/dataplane/network).
+
+import { backendsOf } from '../model/endpoints.js';
+import { findPort } from '../model/ports.js';
 import type { Question } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
-import type { Trace } from '../model/trace.js';
-import type { Service } from '../model/types.js';
+import type { Hop, Outcome, Trace } from '../model/trace.js';
+import type { LbBackend, LoadBalancer, Node, Protocol, Service, ServicePort } from '../model/types.js';
+import {
+  eipByAddress,
+  evaluateSecurityGroups,
+  expectedBackends,
+  hasNoBandwidth,
+  listenerBackends,
+  listenerFor,
+  loadBalancerByAddress,
+  loadBalancersForIngress,
+  loadBalancersForService,
+  sgProtocol,
+} from './cloud/index.js';
+import { resolveName } from './dns/index.js';
+import { ingressesRoutingTo, resolveIngressBackend } from './ingress/index.js';
+import { type ProxyResult, proxyIndex, proxyPacket } from './kubeproxy/index.js';
+import { familyOfText } from './kubeproxy/ip.js';
+import { backendNodes, type ResolvedClient, resolveClient } from './network/clients.js';
+import { deliverToEndpoint, type Mechanism } from './network/deliver.js';
+import {
+  behaviourFor,
+  isNodeLocal,
+  isPublicIP,
+  lbCapture,
+  type NetworkFacts,
+  networkFacts,
+  nodeByPublicAddress,
+  nodePublicAddress,
+  PUBLIC_EGRESS_PLACEHOLDER,
+  podEgressSource,
+} from './network/model.js';
+import { kubeProxyOn } from './network/node-facts.js';
 
-/**
- * The paths a request from the question's client takes to the Service, hop by hop.
- * Pure: (snapshot, question) -> traces. Owned by the data-path work (issue 4); until it lands,
- * no paths are computed and diagnose derives its verdict from findings alone.
- */
-export function computePaths(_snapshot: Snapshot, _service: Service, _question: Question): Trace[] {
+/** At most this many traces per fan-out (entry nodes, LB backends, endpoints): one per class. */
+const MAX_FANOUT = 4;
+
+interface Ctx {
+  snapshot: Snapshot;
+  svc: Service;
+  port: ServicePort;
+  protocol: Protocol;
+  question: Question;
+  client: ResolvedClient;
+  facts: NetworkFacts;
+  via: NonNullable<Question['via']>;
+}
+
+function trace(
+  hops: Hop[],
+  outcome: Outcome,
+  reason: string,
+  findingIds: string[] = [],
+  label?: string,
+): Trace {
+  return {
+    hops,
+    outcome,
+    reason,
+    ...(findingIds.length ? { findingIds } : {}),
+    ...(label ? { label } : {}),
+  };
+}
+
+function unknown(hops: Hop[], reason: string, label?: string): Trace {
+  return trace(
+    [...hops, { at: hops.at(-1)?.to ?? 'client', action: 'unknown', steps: [{ detail: reason }] }],
+    'insufficient-info',
+    reason,
+    [],
+    label,
+  );
+}
+
+function failHop(at: string, action: 'drop' | 'reject', rule: string, detail: string, ids: string[]): Hop {
+  return { at, action, steps: [{ rule, detail }], ...(ids.length ? { findingIds: ids } : {}) };
+}
+
+export function computePaths(snapshot: Snapshot, service: Service, question: Question): Trace[] {
+  const res = resolveClient(snapshot, service, question.client);
+  if (!res.ok) return [unknown([], res.why)];
+  const client = res.client;
+  const facts = networkFacts(snapshot);
+  const via =
+    question.via ?? (client.kind === 'internet' || client.kind === 'vpc' ? 'loadbalancer' : 'clusterip');
+  const port = pickPort(service, question, via);
+  if (!port) {
+    return [
+      trace(
+        [
+          failHop(
+            'client',
+            'reject',
+            'Service ports',
+            `the Service has no port ${String(question.port ?? question.address?.port)}`,
+            ['service-port-mismatch'],
+          ),
+        ],
+        'rejected',
+        'no such Service port',
+        ['service-port-mismatch'],
+      ),
+    ];
+  }
+  const ctx: Ctx = {
+    snapshot,
+    svc: service,
+    port,
+    protocol: question.protocol ?? port.protocol,
+    question,
+    client,
+    facts,
+    via,
+  };
+  const start: Hop[] = [{ at: 'client', action: 'forward', steps: [{ detail: client.label }] }];
+
+  if (service.type === 'ExternalName')
+    return [
+      unknown(
+        start,
+        `ExternalName Service: DNS answers a CNAME to ${service.externalName ?? '?'}; the path continues outside the cluster`,
+      ),
+    ];
+
+  const fam = familyOfText(client.ip);
+  if (fam && service.ipFamilies.length > 0 && !service.ipFamilies.includes(fam) && via !== 'pod') {
+    const ids = ['ip-family-mismatch'];
+    return [
+      trace(
+        [
+          ...start,
+          failHop(
+            'client',
+            'drop',
+            'spec.ipFamilies',
+            `the client speaks ${fam}; the Service serves ${service.ipFamilies.join(', ')}`,
+            ids,
+          ),
+        ],
+        'dropped',
+        `${fam} client, Service is ${service.ipFamilies.join('/')} only`,
+        ids,
+      ),
+    ];
+  }
+
+  switch (via) {
+    case 'clusterip':
+      return clusterIPPath(ctx, start, undefined);
+    case 'dns':
+      return dnsPath(ctx, start);
+    case 'nodeport':
+      return nodePortPath(ctx, start);
+    case 'loadbalancer':
+      return loadBalancerPath(ctx, start);
+    case 'externalip':
+      return externalIPPath(ctx, start);
+    case 'ingress':
+      return ingressPath(ctx, start);
+    case 'pod':
+      return podPath(ctx, start);
+  }
+}
+
+function pickPort(svc: Service, q: Question, via: string): ServicePort | undefined {
+  const want = q.port ?? (via === 'nodeport' ? q.address?.port : q.address?.port);
+  if (want === undefined) return svc.ports[0];
+  if (typeof want === 'string') return svc.ports.find((p) => p.name === want);
+  return (
+    svc.ports.find((p) => (via === 'nodeport' ? p.nodePort === want : p.port === want)) ??
+    svc.ports.find((p) => p.port === want || p.nodePort === want || p.targetPort === want)
+  );
+}
+
+// ------------------------------------------------------------------ in-cluster entry points
+
+function clusterIPPath(ctx: Ctx, start: Hop[], dst: string | undefined): Trace[] {
+  const { client, svc } = ctx;
+  if (client.kind === 'internet' || client.kind === 'vpc') {
+    return [
+      trace(
+        [
+          ...start,
+          failHop(
+            'client',
+            'drop',
+            'ClusterIP',
+            'a ClusterIP is routed only inside the cluster: outside clients cannot reach it',
+            [],
+          ),
+        ],
+        'unhandled',
+        'ClusterIP is not reachable from outside the cluster',
+      ),
+    ];
+  }
+  if (svc.headless) {
+    const ids = ['headless-service-no-vip'];
+    return [
+      trace(
+        [
+          ...start,
+          failHop('client', 'drop', 'clusterIP: None', 'the Service is headless: it has no virtual IP', ids),
+        ],
+        'unhandled',
+        'headless Service has no ClusterIP',
+        ids,
+      ),
+    ];
+  }
+  const fam = familyOfText(client.ip);
+  const ip = dst ?? svc.clusterIPs.find((a) => familyOfText(a) === fam) ?? svc.clusterIP;
+  if (!ip) return [unknown(start, 'the Service has no ClusterIP yet')];
+  const hops: Hop[] = [
+    ...start,
+    {
+      at: 'client',
+      action: 'forward',
+      to: `${ip}:${ctx.port.port}`,
+      steps: [{ rule: 'spec.clusterIP', detail: `connects to ${ip}:${ctx.port.port}/${ctx.protocol}` }],
+    },
+  ];
+  const node = client.node as Node;
+  return throughKubeProxy(
+    ctx,
+    hops,
+    node,
+    { src: client.ip, dst: ip, dport: ctx.port.port, hook: client.kind === 'host' ? 'output' : 'prerouting' },
+    {},
+  );
+}
+
+function dnsPath(ctx: Ctx, start: Hop[]): Trace[] {
+  const { client, svc, snapshot } = ctx;
+  if (client.kind === 'internet' || client.kind === 'vpc')
+    return [
+      trace(
+        [
+          ...start,
+          failHop('dns', 'drop', 'cluster DNS', 'cluster DNS names resolve only inside the cluster', []),
+        ],
+        'unhandled',
+        'outside clients do not use the cluster DNS',
+      ),
+    ];
+  if (client.kind === 'host' && !client.pod)
+    return [
+      unknown(
+        start,
+        'a node resolves names with its own resolv.conf: whether it points at CoreDNS is not known',
+      ),
+    ];
+  const ns = client.pod?.meta.namespace ?? svc.meta.namespace;
+  const name =
+    ctx.question.dnsName ??
+    (ns === svc.meta.namespace ? svc.meta.name : `${svc.meta.name}.${svc.meta.namespace}`);
+  const r = resolveName(snapshot, name, ns);
+  const steps = r.steps.map((s) => ({
+    rule: s.rewrittenTo ? `rewrite -> ${s.rewrittenTo}` : s.outcome,
+    detail: `${s.query}: ${s.detail}`,
+  }));
+  if (r.problem) {
+    const ids = ['dns-name-wrong'];
+    return [
+      trace(
+        [
+          ...start,
+          {
+            at: 'dns',
+            action: 'resolve',
+            steps: [...steps, { rule: r.problem.kind, detail: r.problem.detail }],
+            findingIds: ids,
+          },
+        ],
+        'dropped',
+        r.problem.detail,
+        ids,
+      ),
+    ];
+  }
+  if (r.external || !r.service)
+    return [
+      unknown(
+        [...start, { at: 'dns', action: 'resolve', steps }],
+        `${name} leaves the cluster zone: upstream DNS decides`,
+      ),
+    ];
+  if (r.service.meta.namespace !== svc.meta.namespace || r.service.meta.name !== svc.meta.name)
+    return [
+      unknown(
+        [...start, { at: 'dns', action: 'resolve', steps }],
+        `${name} resolves to Service ${r.service.meta.namespace}/${r.service.meta.name}, not the target`,
+      ),
+    ];
+  const fam = familyOfText(client.ip) === 'IPv6' ? 'AAAA' : 'A';
+  const rec = r.records.find((x) => x.type === fam);
+  if (!rec)
+    return [unknown([...start, { at: 'dns', action: 'resolve', steps }], `no ${fam} record for ${name}`)];
+  const hops: Hop[] = [...start, { at: 'dns', action: 'resolve', to: rec.value, steps }];
+  if (svc.headless) return podPath(ctx, hops);
+  return clusterIPPath(ctx, hops, rec.value);
+}
+
+function externalIPPath(ctx: Ctx, start: Hop[]): Trace[] {
+  const { client, svc } = ctx;
+  const ip = ctx.question.address?.ip ?? svc.externalIPs[0];
+  if (!ip)
+    return [
+      trace(
+        [...start, failHop('client', 'drop', 'spec.externalIPs', 'the Service has no externalIPs', [])],
+        'unhandled',
+        'no external IP',
+      ),
+    ];
+  if (client.kind === 'internet' || client.kind === 'vpc') {
+    const n = ctx.snapshot.nodeByAddress(ip);
+    if (!n) return [unknown(start, `which node the network delivers ${ip} to is not known`)];
+    return throughKubeProxy(
+      ctx,
+      start,
+      n,
+      { src: client.ip, dst: ip, dport: ctx.port.port, hook: 'prerouting' },
+      {},
+    );
+  }
+  return throughKubeProxy(
+    ctx,
+    start,
+    client.node as Node,
+    { src: client.ip, dst: ip, dport: ctx.port.port, hook: client.kind === 'host' ? 'output' : 'prerouting' },
+    {},
+  );
+}
+
+function podPath(ctx: Ctx, start: Hop[]): Trace[] {
+  const { snapshot, svc, client } = ctx;
+  const backends = backendsOf(snapshot, svc).backends.filter((b) => b.ready);
+  if (backends.length === 0)
+    return [
+      trace(
+        [
+          ...start,
+          failHop('client', 'drop', 'endpoints', 'no ready endpoint to connect to', endpointFailureIds(ctx)),
+        ],
+        'dropped',
+        'no ready endpoint',
+        endpointFailureIds(ctx),
+      ),
+    ];
+  const out: Trace[] = [];
+  for (const b of backends.slice(0, MAX_FANOUT)) {
+    const pod = snapshot.podsByAddress(b.ip)[0];
+    const port =
+      b.ports.find((p) => p.name === ctx.port.name)?.port ?? (pod ? findPort(pod, ctx.port) : undefined);
+    if (port === undefined) {
+      out.push(unknown(start, `the port of endpoint ${b.ip} is not known`));
+      continue;
+    }
+    const n = client.node?.meta.name ?? b.nodeName ?? '';
+    const d = deliverToEndpoint(
+      {
+        snapshot,
+        facts: ctx.facts,
+        client,
+        dnatNode: b.nodeName ?? n,
+        entryDst: b.ip,
+        src: client.ip,
+        masquerade: false,
+        endpoint: { ip: b.ip, port, ...(b.nodeName ? { node: b.nodeName } : {}), ...(pod ? { pod } : {}) },
+        protocol: ctx.protocol,
+      },
+      (m) => mechanismIds(ctx, m, false),
+    );
+    out.push(finish([...start, ...d.hops], d, `pod ${b.ip}`));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ NodePort
+
+interface Entry {
+  node: Node;
+  /** The address the client used: the node's private IP or its public one (EIP). */
+  address: string;
+  public: boolean;
+  label: string;
+}
+
+function nodePortEntries(ctx: Ctx): Entry[] | string {
+  const { snapshot, question, client, svc } = ctx;
+  if (question.address) {
+    const priv = snapshot.nodeByAddress(question.address.ip);
+    if (priv?.internalIPs.includes(question.address.ip))
+      return [
+        {
+          node: priv,
+          address: question.address.ip,
+          public: false,
+          label: `node/${priv.meta.name} ${question.address.ip}`,
+        },
+      ];
+    const pub = nodeByPublicAddress(snapshot, question.address.ip);
+    if (pub)
+      return [
+        {
+          node: pub,
+          address: question.address.ip,
+          public: true,
+          label: `node/${pub.meta.name} public ${question.address.ip}`,
+        },
+      ];
+    return `${question.address.ip} is not an address of any node in the snapshot`;
+  }
+  const wantPublic = client.kind === 'internet';
+  const backends = new Set(backendNodes(snapshot, svc));
+  const picked: Node[] = [];
+  const add = (n: Node | undefined) => {
+    if (n && !picked.includes(n)) picked.push(n);
+  };
+  const nodes = [...snapshot.nodes].sort((a, b) => a.meta.name.localeCompare(b.meta.name));
+  add(nodes.find((n) => backends.has(n.meta.name)));
+  add(client.node);
+  add(nodes.find((n) => !backends.has(n.meta.name) && n !== client.node));
+  const out: Entry[] = [];
+  for (const n of picked.slice(0, MAX_FANOUT)) {
+    const address = wantPublic ? nodePublicAddress(snapshot, n) : n.internalIPs[0];
+    if (!address) continue;
+    const role = backends.has(n.meta.name)
+      ? 'runs a backend'
+      : n === client.node
+        ? "the client's node"
+        : 'no backend';
+    out.push({ node: n, address, public: wantPublic, label: `node/${n.meta.name} (${role})` });
+  }
+  if (out.length === 0)
+    return wantPublic
+      ? 'no node has a public address (EIP) in the snapshot or inventory'
+      : 'no node address is known';
+  return out;
+}
+
+function nodePortPath(ctx: Ctx, start: Hop[]): Trace[] {
+  const { port } = ctx;
+  if (!port.nodePort)
+    return [
+      trace(
+        [
+          ...start,
+          failHop(
+            'client',
+            'reject',
+            'spec.ports[].nodePort',
+            `the Service (type ${ctx.svc.type}) has no nodePort`,
+            ['service-port-mismatch'],
+          ),
+        ],
+        'rejected',
+        'no node port',
+        ['service-port-mismatch'],
+      ),
+    ];
+  const entries = nodePortEntries(ctx);
+  if (typeof entries === 'string') return [unknown(start, entries)];
+  const out: Trace[] = [];
+  for (const e of entries) out.push(...nodePortVia(ctx, start, e));
+  return out;
+}
+
+/** The source the packet carries when it arrives at `entry` from the client. */
+function sourceAt(
+  ctx: Ctx,
+  entryNode: Node,
+  toPublic: boolean,
+): { src: string; why: string } | { unknown: string } {
+  const { client, snapshot, facts } = ctx;
+  if (client.kind === 'internet' || client.kind === 'vpc') return { src: client.ip, why: client.label };
+  const own = client.node as Node;
+  if (toPublic) {
+    const pub = nodePublicAddress(snapshot, own);
+    const src = pub ?? PUBLIC_EGRESS_PLACEHOLDER;
+    return {
+      src,
+      why: `leaves through the cloud NAT: source becomes node/${own.meta.name}'s public address ${pub ?? '(not in the inventory)'}`,
+    };
+  }
+  if (client.kind === 'host')
+    return { src: client.ip, why: `sent from node/${own.meta.name} (${client.ip})` };
+  if (entryNode === own) return { src: client.ip, why: `pod address ${client.ip} (its own node)` };
+  const r = podEgressSource(snapshot, facts, client.ip, own, false);
+  if (r.kind === 'unknown') return { unknown: r.why };
+  return { src: r.address, why: r.why };
+}
+
+function nodePortVia(ctx: Ctx, start: Hop[], e: Entry): Trace[] {
+  const { snapshot, client } = ctx;
+  const nodePort = ctx.port.nodePort as number;
+  const hops: Hop[] = [...start];
+  const s = sourceAt(ctx, e.node, e.public);
+  if ('unknown' in s) return [unknown(hops, s.unknown, e.label)];
+  hops.push({
+    at: 'client',
+    action: 'forward',
+    to: `${e.address}:${nodePort}`,
+    steps: [{ rule: 'source', detail: s.why }],
+  });
+  const inv = snapshot.data.cloud;
+  if (e.public) {
+    const eip = eipByAddress(inv, e.address);
+    if (eip && hasNoBandwidth(eip)) {
+      const ids = ['eip-no-bandwidth'];
+      return [
+        trace(
+          [
+            ...hops,
+            failHop(`eip/${e.address}`, 'drop', 'bandwidth', `EIP ${e.address} has no bandwidth`, ids),
+          ],
+          'dropped',
+          'EIP without bandwidth',
+          ids,
+          e.label,
+        ),
+      ];
+    }
+    hops.push({
+      at: `eip/${e.address}`,
+      action: 'dnat',
+      to: `node/${e.node.meta.name}:${nodePort}`,
+      steps: [{ rule: 'EIP 1:1 NAT', detail: `${e.address} -> ${e.node.internalIPs[0] ?? '?'}` }],
+    });
+  }
+  const fromOutside = e.public || client.node !== e.node;
+  if (fromOutside) {
+    const d = evaluateSecurityGroups(inv, {
+      target: `node/${e.node.meta.name}`,
+      direction: 'inbound',
+      protocol: sgProtocol(ctx.port),
+      port: nodePort,
+      peer: {
+        address: s.src,
+        ...(client.node && !e.public ? { target: `node/${client.node.meta.name}` } : {}),
+        ...(client.kind === 'internet' ? { internet: true } : {}),
+      },
+    });
+    if (d.verdict === 'deny') {
+      const ids = ['node-sg-blocks-nodeport'];
+      return [
+        trace(
+          [
+            ...hops,
+            failHop(
+              d.group ? `sg/${d.group}` : `node/${e.node.meta.name}`,
+              'drop',
+              'security group',
+              d.reason,
+              ids,
+            ),
+          ],
+          'dropped',
+          d.reason,
+          ids,
+          e.label,
+        ),
+      ];
+    }
+    hops.push({
+      at: d.group ? `sg/${d.group}` : `sg/node/${e.node.meta.name}`,
+      action: d.verdict === 'allow' ? 'accept' : 'unknown',
+      steps: [{ rule: 'security group', detail: d.reason }],
+    });
+    if (isNodeLocal(e.node, s.src)) {
+      const ids = mechanismIds(ctx, 'local-source', false);
+      return [
+        trace(
+          [
+            ...hops,
+            failHop(
+              `node/${e.node.meta.name}`,
+              'drop',
+              'kernel: source address is local',
+              `source ${s.src} is an address of node/${e.node.meta.name} itself: dropped on arrival`,
+              ids,
+            ),
+          ],
+          'dropped',
+          'local source address',
+          ids,
+          e.label,
+        ),
+      ];
+    }
+  }
+  const privateIP =
+    e.node.internalIPs.find((a) => familyOfText(a) === familyOfText(s.src)) ?? e.node.internalIPs[0];
+  if (!privateIP) return [unknown(hops, `node/${e.node.meta.name} has no InternalIP`, e.label)];
+  const hook = client.kind === 'host' && client.node === e.node && !e.public ? 'output' : 'prerouting';
+  return throughKubeProxy(
+    ctx,
+    hops,
+    e.node,
+    { src: s.src, dst: privateIP, dport: nodePort, hook },
+    { label: e.label },
+  );
+}
+
+// ------------------------------------------------------------------ LoadBalancer
+
+function loadBalancerPath(ctx: Ctx, start: Hop[]): Trace[] {
+  const { svc, question, client } = ctx;
+  if (svc.type !== 'LoadBalancer' && !question.address)
+    return [
+      trace(
+        [
+          ...start,
+          failHop(
+            'client',
+            'drop',
+            'spec.type',
+            `the Service is of type ${svc.type}: it has no load balancer`,
+            ['service-port-mismatch'],
+          ),
+        ],
+        'unhandled',
+        'not a LoadBalancer Service',
+        ['service-port-mismatch'],
+      ),
+    ];
+  const addrs = question.address
+    ? [question.address.ip]
+    : svc.loadBalancerIngress.map((i) => i.ip).filter((x): x is string => !!x);
+  if (addrs.length === 0) {
+    const ids = ['lb-not-provisioned'];
+    return [
+      trace(
+        [
+          ...start,
+          failHop(
+            'client',
+            'drop',
+            'status.loadBalancer',
+            'the Service has no load balancer address yet',
+            ids,
+          ),
+        ],
+        'dropped',
+        'no load balancer address',
+        ids,
+      ),
+    ];
+  }
+  // A private LB address is not reachable from the internet; pick what the client can use.
+  const usable = client.kind === 'internet' ? addrs.filter(isPublicIP) : addrs;
+  const chosen = question.address ? addrs : usable.length > 0 ? usable : addrs;
+  const out: Trace[] = [];
+  for (const ip of chosen.slice(0, 2)) {
+    const label = chosen.length > 1 ? `LB address ${ip}` : undefined;
+    out.push(...lbAddressPath(ctx, start, ip, label));
+  }
+  return out;
+}
+
+function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undefined): Trace[] {
+  const { client, snapshot, facts, svc } = ctx;
+  const hops: Hop[] = [
+    ...start,
+    {
+      at: 'client',
+      action: 'forward',
+      to: `${ip}:${ctx.port.port}`,
+      steps: [
+        { rule: 'status.loadBalancer.ingress', detail: `connects to ${ip}:${ctx.port.port}/${ctx.protocol}` },
+      ],
+    },
+  ];
+  if (client.kind === 'internet' && !isPublicIP(ip))
+    return [
+      trace(
+        [
+          ...hops,
+          failHop(
+            'client',
+            'drop',
+            'private address',
+            `${ip} is a private address: not routable from the internet`,
+            [],
+          ),
+        ],
+        'unhandled',
+        'private LB address',
+        [],
+        label,
+      ),
+    ];
+  if (client.kind === 'host' || client.kind === 'pod') {
+    const cap = lbCapture(snapshot, facts, svc, ip);
+    const own = client.node as Node;
+    if (cap.captured) {
+      const r = proxyPacket(snapshot, own.meta.name, {
+        src: client.ip,
+        dst: ip,
+        dport: ctx.port.port,
+        protocol: ctx.protocol,
+        hook: client.kind === 'host' ? 'output' : 'prerouting',
+      });
+      if (r.verdict !== 'unhandled') {
+        hops.push({
+          at: `node/${own.meta.name}`,
+          action: 'forward',
+          steps: [
+            {
+              rule: 'LB address on the node',
+              detail: `${cap.why}: in-cluster traffic to ${ip} is handled on the client's node, it never reaches the LB`,
+            },
+          ],
+        });
+        return proxyOutcome(ctx, hops, own, { src: client.ip, dst: ip }, r, { ...(label ? { label } : {}) });
+      }
+    }
+    hops.push({
+      at: `node/${own.meta.name}`,
+      action: 'forward',
+      to: `lb ${ip}`,
+      steps: [
+        {
+          rule: cap.captured ? 'no kube-proxy rule' : cap.rule,
+          detail: cap.captured
+            ? `kube-proxy does not answer for ${ip}: the packet leaves for the LB`
+            : cap.why,
+        },
+      ],
+    });
+    let src: string;
+    if (isPublicIP(ip)) {
+      const pub = nodePublicAddress(snapshot, own);
+      src = pub ?? PUBLIC_EGRESS_PLACEHOLDER;
+      hops.push({
+        at: `node/${own.meta.name}`,
+        action: 'snat',
+        steps: [
+          {
+            rule: 'public egress',
+            detail: `to a public LB address the source becomes the cluster's public egress address ${pub ?? '(not in the inventory)'}, never a local address (seed 003: public CLB has no loopback)`,
+          },
+        ],
+      });
+    } else if (client.kind === 'host') src = client.ip;
+    else {
+      const r = podEgressSource(snapshot, facts, client.ip, own, false);
+      if (r.kind === 'unknown') return [unknown(hops, r.why, label)];
+      if (r.kind === 'snat')
+        hops.push({
+          at: `node/${own.meta.name}`,
+          action: 'snat',
+          steps: [{ rule: `${facts.model} network`, detail: r.why }],
+        });
+      src = r.address;
+    }
+    return cloudLbStage(ctx, hops, ip, src, label);
+  }
+  return cloudLbStage(ctx, hops, ip, client.ip, label);
+}
+
+interface LbTarget {
+  backend: LbBackend;
+  node?: Node;
+  healthy: boolean;
+  why: string;
+}
+
+function cloudLbStage(
+  ctx: Ctx,
+  hops: Hop[],
+  ip: string,
+  src: string,
+  label: string | undefined,
+  l7?: { lb: LoadBalancer; backendSvc: Service },
+): Trace[] {
+  const { snapshot, svc } = ctx;
+  const inv = snapshot.data.cloud;
+  const lb = l7?.lb ?? loadBalancerByAddress(inv, ip) ?? loadBalancersForService(inv, svc)[0];
+  const behaviour = behaviourFor(snapshot, svc);
+  const listenerPort = l7
+    ? ctx.question.port && typeof ctx.question.port === 'number'
+      ? ctx.question.port
+      : 80
+    : ctx.port.port;
+  let backends: LbBackend[];
+  let healthEnabled = behaviour.healthCheck.enabled ?? true;
+  const lbName = lb ? `lb/${lb.id}` : `lb ${ip}`;
+  if (lb) {
+    const listener = listenerFor(lb, listenerPort, ctx.protocol === 'UDP' ? 'UDP' : 'TCP');
+    if (!listener) {
+      const ids = ['lb-backend-mismatch'];
+      return [
+        trace(
+          [
+            ...hops,
+            failHop(
+              lbName,
+              'drop',
+              'listeners',
+              `${lbName} has no listener on ${listenerPort}/${ctx.protocol}`,
+              ids,
+            ),
+          ],
+          'dropped',
+          'no listener',
+          ids,
+          label,
+        ),
+      ];
+    }
+    backends = listenerBackends(listener);
+    if (listener.healthCheck) healthEnabled = listener.healthCheck.enabled;
+    if (backends.length === 0 && !l7) {
+      const exp = expectedBackends(snapshot, svc, ctx.port, behaviour);
+      if (exp.targets === 'unknown')
+        return [
+          unknown(
+            [...hops, { at: lbName, action: 'unknown' }],
+            `${lbName} lists no backends and the provider's backend rule is unknown`,
+            label,
+          ),
+        ];
+      backends = exp.members.map((m) => ({
+        target: m.target,
+        ...(m.address ? { address: m.address } : {}),
+        port: m.port ?? 0,
+      }));
+    }
+  } else {
+    const exp = expectedBackends(snapshot, svc, ctx.port, behaviour);
+    if (exp.targets === 'unknown' || !inv)
+      return [
+        unknown(
+          hops,
+          `the load balancer at ${ip} is not in the cloud inventory: where it forwards is not known`,
+          label,
+        ),
+      ];
+    backends = exp.members.map((m) => ({
+      target: m.target,
+      ...(m.address ? { address: m.address } : {}),
+      port: m.port ?? 0,
+    }));
+  }
+  const backendSvc = l7?.backendSvc ?? svc;
+  const localNodes = new Set(backendNodes(snapshot, backendSvc));
+  const targets: LbTarget[] = backends.map((b) => {
+    const node = b.target.startsWith('node/')
+      ? snapshot.node(b.target.slice(5))
+      : b.address
+        ? snapshot.nodeByAddress(b.address)
+        : undefined;
+    if (b.health === 'unhealthy')
+      return { backend: b, ...(node ? { node } : {}), healthy: false, why: 'marked unhealthy' };
+    if (
+      node &&
+      backendSvc.externalTrafficPolicy === 'Local' &&
+      healthEnabled &&
+      !localNodes.has(node.meta.name)
+    )
+      return {
+        backend: b,
+        node,
+        healthy: false,
+        why: `eTP Local: node/${node.meta.name} has no local endpoint, its health check answers 503`,
+      };
+    return {
+      backend: b,
+      ...(node ? { node } : {}),
+      healthy: true,
+      why: b.health === 'healthy' ? 'healthy' : 'health not reported',
+    };
+  });
+  const healthy = targets.filter((t) => t.healthy);
+  const lbSteps = [
+    {
+      rule: 'listener',
+      detail: `${lbName} ${listenerPort}/${ctx.protocol}: ${targets.length} backend(s), ${healthy.length} in service`,
+    },
+    ...targets
+      .filter((t) => !t.healthy)
+      .slice(0, 3)
+      .map((t) => ({ rule: 'health check', detail: `${t.backend.target}: ${t.why}` })),
+  ];
+  if (healthy.length === 0) {
+    const ids = ['lb-health-check-failing'];
+    return [
+      trace(
+        [...hops, { at: lbName, action: 'drop', steps: lbSteps, findingIds: ids }],
+        'dropped',
+        'no healthy backend',
+        ids,
+        label,
+      ),
+    ];
+  }
+  const snat = lb?.snat === true;
+  const srcAtBackend = snat ? (lb?.addresses.find((a) => !isPublicIP(a)) ?? ip) : src;
+  const keeps = !snat && behaviour.preservesClientIP !== false;
+  lbSteps.push({
+    rule: snat ? 'SNAT' : 'client address kept',
+    detail: snat ? `the LB SNATs to ${srcAtBackend}` : `the backend sees ${src}`,
+  });
+  const hopsLb: Hop[] = [...hops, { at: lbName, action: 'forward', steps: lbSteps }];
+
+  // One representative per class: (is the client's node, has a local endpoint, target kind).
+  const clientNode = ctx.client.node?.meta.name;
+  const classes = new Map<string, { t: LbTarget; count: number }>();
+  for (const t of healthy) {
+    const n = t.node?.meta.name;
+    const key = `${t.backend.target.split('/')[0]}|${n === clientNode}|${n ? localNodes.has(n) : '?'}`;
+    const c = classes.get(key);
+    if (c) c.count++;
+    else classes.set(key, { t, count: 1 });
+  }
+  const out: Trace[] = [];
+  for (const { t, count } of [...classes.values()].slice(0, MAX_FANOUT)) {
+    const tlabel = `${label ? `${label}: ` : ''}${lbName} -> ${t.backend.target}${count > 1 ? ` (and ${count - 1} more like it)` : ''}`;
+    out.push(...lbToTarget(ctx, hopsLb, t, srcAtBackend, keeps, lbName, tlabel, l7?.backendSvc));
+  }
+  return out;
+}
+
+function lbToTarget(
+  ctx: Ctx,
+  hops: Hop[],
+  t: LbTarget,
+  src: string,
+  keeps: boolean,
+  lbName: string,
+  label: string,
+  backendSvc?: Service,
+): Trace[] {
+  const { snapshot } = ctx;
+  const inv = snapshot.data.cloud;
+  const b = t.backend;
+  const h: Hop[] = [...hops, { at: lbName, action: 'forward', to: `${b.target}:${b.port}` }];
+  if (b.target.startsWith('pod/')) {
+    // ENI / pod-direct: the LB delivers to the pod's own address, kube-proxy is not involved.
+    const [, ns, name] = b.target.split('/');
+    const pod = snapshot.pod(ns ?? '', name ?? '');
+    if (!pod?.nodeName) return [unknown(h, `${b.target} is not in the snapshot`, label)];
+    const d = deliverToEndpoint(
+      {
+        snapshot,
+        facts: ctx.facts,
+        client: ctx.client,
+        dnatNode: pod.nodeName,
+        entryDst: b.address ?? pod.podIP ?? '',
+        src,
+        masquerade: false,
+        viaLb: lbName,
+        endpoint: { ip: b.address ?? pod.podIP ?? '', port: b.port, node: pod.nodeName, pod },
+        protocol: ctx.protocol,
+      },
+      (m) => mechanismIds(ctx, m, true),
+    );
+    return [finish([...h, ...d.hops], d, label)];
+  }
+  const node = t.node;
+  if (!node) return [unknown(h, `backend ${b.target} is not a node of the snapshot`, label)];
+  const sg = evaluateSecurityGroups(inv, {
+    target: `node/${node.meta.name}`,
+    direction: 'inbound',
+    protocol: sgProtocol(ctx.port),
+    port: b.port,
+    peer: keeps ? { address: src } : { address: src, target: lbName },
+  });
+  if (sg.verdict === 'deny') {
+    const ids = ['lb-sg-blocks-backend'];
+    return [
+      trace(
+        [
+          ...h,
+          failHop(
+            sg.group ? `sg/${sg.group}` : `node/${node.meta.name}`,
+            'drop',
+            'security group',
+            sg.reason,
+            ids,
+          ),
+        ],
+        'dropped',
+        sg.reason,
+        ids,
+        label,
+      ),
+    ];
+  }
+  h.push({
+    at: sg.group ? `sg/${sg.group}` : `sg/node/${node.meta.name}`,
+    action: sg.verdict === 'allow' ? 'accept' : 'unknown',
+    steps: [{ rule: 'security group', detail: sg.reason }],
+  });
+  if (isNodeLocal(node, src)) {
+    const ids = mechanismIds(ctx, 'local-source', true);
+    return [
+      trace(
+        [
+          ...h,
+          failHop(
+            `node/${node.meta.name}`,
+            'drop',
+            'kernel: source address is local',
+            `the LB kept the client address ${src}, which is node/${node.meta.name}'s own: Linux drops the packet (loopback)`,
+            ids,
+          ),
+        ],
+        'dropped',
+        'loopback: the LB sent the client its own request',
+        ids,
+        label,
+      ),
+    ];
+  }
+  const dst = node.internalIPs[0];
+  if (!dst) return [unknown(h, `node/${node.meta.name} has no InternalIP`, label)];
+  const sub: Ctx = backendSvc
+    ? { ...ctx, svc: backendSvc, port: portOfNodePort(backendSvc, b.port) ?? ctx.port }
+    : ctx;
+  return throughKubeProxy(
+    sub,
+    h,
+    node,
+    { src, dst, dport: b.port, hook: 'prerouting' },
+    { viaLb: lbName, label },
+  );
+}
+
+function portOfNodePort(svc: Service, nodePort: number): ServicePort | undefined {
+  return svc.ports.find((p) => p.nodePort === nodePort);
+}
+
+// ------------------------------------------------------------------ Ingress
+
+function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
+  const { snapshot, svc, client } = ctx;
+  const ings = ingressesRoutingTo(snapshot, svc);
+  if (ings.length === 0) {
+    const ids = ['ingress-no-matching-rule'];
+    return [
+      trace(
+        [
+          ...start,
+          failHop(
+            'client',
+            'drop',
+            'Ingress',
+            `no Ingress routes to Service ${svc.meta.namespace}/${svc.meta.name}`,
+            ids,
+          ),
+        ],
+        'unhandled',
+        'no Ingress for the Service',
+        ids,
+      ),
+    ];
+  }
+  const ing = ings[0] as (typeof ings)[number];
+  const ip = ctx.question.address?.ip ?? ing.loadBalancerIngress.find((i) => i.ip)?.ip;
+  const ingName = `ingress/${ing.meta.namespace}/${ing.meta.name}`;
+  if (!ip) return [unknown(start, `${ingName} has no address in its status`)];
+  const hops: Hop[] = [
+    ...start,
+    { at: 'client', action: 'forward', to: `${ip}:80`, steps: [{ rule: ingName, detail: `HTTP to ${ip}` }] },
+  ];
+  const inv = snapshot.data.cloud;
+  const cloudLb = loadBalancersForIngress(inv, ing).find((lb) =>
+    lb.listeners.some((l) => l.protocol === 'HTTP' || l.protocol === 'HTTPS'),
+  );
+  if (cloudLb) {
+    // A cloud L7 LB (TKE CLB Ingress, ALB...) forwards to the backend Service's node ports.
+    let src = client.ip;
+    if (client.kind === 'pod' || client.kind === 'host') {
+      const own = client.node as Node;
+      if (isPublicIP(ip)) src = nodePublicAddress(snapshot, own) ?? PUBLIC_EGRESS_PLACEHOLDER;
+      else if (client.kind === 'pod') {
+        const r = podEgressSource(snapshot, ctx.facts, client.ip, own, false);
+        if (r.kind === 'unknown') return [unknown(hops, r.why)];
+        src = r.address;
+      }
+    }
+    return cloudLbStage(ctx, hops, ip, src, undefined, { lb: cloudLb, backendSvc: svc });
+  }
+  // An in-cluster controller (nginx-ingress...) behind its own LoadBalancer Service.
+  const entry = (proxyIndex(snapshot).byIp.get(ip) ?? []).find(
+    (e) => e.kind === 'loadBalancer' || e.kind === 'externalIP',
+  );
+  if (!entry)
+    return [
+      unknown(hops, `no Service in the snapshot owns the Ingress address ${ip} (the controller's Service)`),
+    ];
+  const ctrlSvc = entry.svc;
+  const ctrlPort = ctrlSvc.ports.find((p) => p.port === 80) ?? ctrlSvc.ports[0];
+  if (!ctrlPort) return [unknown(hops, `controller Service ${ctrlSvc.meta.name} has no port`)];
+  const sub: Ctx = { ...ctx, svc: ctrlSvc, port: ctrlPort, protocol: ctrlPort.protocol };
+  const toController = lbAddressPath(
+    sub,
+    start,
+    ip,
+    `via controller Service ${ctrlSvc.meta.namespace}/${ctrlSvc.meta.name}`,
+  );
+  const resolved = resolveIngressBackend(snapshot, ing.meta.namespace, {
+    service: { name: svc.meta.name, port: { number: ctx.port.port } },
+  });
+  const out: Trace[] = [];
+  for (const t of toController) {
+    if (t.outcome !== 'delivered') {
+      out.push(t);
+      continue;
+    }
+    const last = t.hops.at(-1);
+    const podName = last?.at.startsWith('pod/') ? last.at.split('/') : undefined;
+    const ctrlPod = podName ? snapshot.pod(podName[1] ?? '', podName[2] ?? '') : undefined;
+    if (!ctrlPod?.podIP || !ctrlPod.nodeName) {
+      out.push(unknown(t.hops, 'the ingress controller pod is not in the snapshot', t.label));
+      continue;
+    }
+    const ctrlNode = snapshot.node(ctrlPod.nodeName);
+    if (!ctrlNode) {
+      out.push(unknown(t.hops, `node of the controller pod is not known`, t.label));
+      continue;
+    }
+    const inner: Ctx = {
+      ...ctx,
+      client: {
+        label: `pod/${ctrlPod.meta.namespace}/${ctrlPod.meta.name}`,
+        kind: ctrlPod.hostNetwork ? 'host' : 'pod',
+        node: ctrlNode,
+        pod: ctrlPod,
+        ip: ctrlPod.podIP,
+      },
+    };
+    const routeHop: Hop = {
+      at: `pod/${ctrlPod.meta.namespace}/${ctrlPod.meta.name}`,
+      action: 'forward',
+      to: `svc/${svc.meta.namespace}/${svc.meta.name}:${ctx.port.port}`,
+      steps: [
+        {
+          rule: ingName,
+          detail:
+            resolved.state === 'ok'
+              ? 'the controller proxies to the backend Service'
+              : `backend: ${resolved.state}`,
+        },
+      ],
+    };
+    for (const it of clusterIPPath(inner, [...t.hops, routeHop], undefined))
+      out.push({ ...it, ...(t.label ? { label: t.label } : {}) });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ kube-proxy and after
+
+interface ProxyOpts {
+  viaLb?: string;
+  label?: string;
+}
+
+function throughKubeProxy(
+  ctx: Ctx,
+  hops: Hop[],
+  node: Node,
+  pkt: { src: string; dst: string; dport: number; hook: 'prerouting' | 'output' },
+  o: ProxyOpts,
+): Trace[] {
+  const { snapshot } = ctx;
+  const presence = kubeProxyOn(snapshot, node.meta.name);
+  if (presence.status === 'absent') {
+    const ids = ['kube-proxy-not-running'];
+    return [
+      trace(
+        [
+          ...hops,
+          failHop(
+            `node/${node.meta.name}`,
+            'drop',
+            'kube-proxy',
+            `${presence.evidence}: no Service rules on this node`,
+            ids,
+          ),
+        ],
+        'dropped',
+        'kube-proxy absent',
+        ids,
+        o.label,
+      ),
+    ];
+  }
+  const r = proxyPacket(snapshot, node.meta.name, { ...pkt, protocol: ctx.protocol });
+  const h = [...hops];
+  if (presence.status === 'not-running')
+    h.push({
+      at: `node/${node.meta.name}`,
+      action: 'unknown',
+      steps: [
+        {
+          rule: 'kube-proxy',
+          detail: `kube-proxy pod ${presence.pod} is ${presence.phase}${presence.reason ? ` (${presence.reason})` : ''}: its rules may be stale or missing`,
+        },
+      ],
+      findingIds: ['kube-proxy-not-running'],
+    });
+  return proxyOutcome(ctx, h, node, pkt, r, o);
+}
+
+function proxyOutcome(
+  ctx: Ctx,
+  hops: Hop[],
+  node: Node,
+  pkt: { src: string; dst: string },
+  r: ProxyResult,
+  o: ProxyOpts,
+): Trace[] {
+  const { snapshot } = ctx;
+  const at = `node/${node.meta.name}`;
+  const steps = [...r.steps, ...r.notes.map((n) => ({ rule: 'note', detail: n }))];
+  if (r.verdict === 'unhandled') {
+    const ids = r.service ? [] : ['service-port-mismatch'];
+    return [
+      trace(
+        [...hops, { at, action: 'drop', steps, ...(ids.length ? { findingIds: ids } : {}) }],
+        'unhandled',
+        `kube-proxy (${r.mode}) on ${at} has no rule for ${pkt.dst}`,
+        ids,
+        o.label,
+      ),
+    ];
+  }
+  if (r.verdict === 'local')
+    return [
+      trace([...hops, { at, action: 'accept', steps }], 'local', `answered by ${at} itself`, [], o.label),
+    ];
+  if (r.endpoints.length === 0) {
+    const ids = proxyFailureIds(ctx, node.meta.name);
+    const outcome: Outcome = r.verdict === 'rejected' ? 'rejected' : 'dropped';
+    return [
+      trace(
+        [
+          ...hops,
+          {
+            at,
+            action: r.verdict === 'rejected' ? 'reject' : 'drop',
+            steps,
+            ...(ids.length ? { findingIds: ids } : {}),
+          },
+        ],
+        outcome,
+        `kube-proxy (${r.mode}) on ${at}: ${r.verdict}`,
+        ids,
+        o.label,
+      ),
+    ];
+  }
+  const proxyHop: Hop = { at, action: 'dnat', to: r.endpoints.join(', '), steps };
+  const noLocal =
+    ctx.svc.externalTrafficPolicy === 'Local' && !backendNodes(snapshot, ctx.svc).includes(node.meta.name);
+  const out: Trace[] = [];
+  const seen = new Map<string, number>();
+  const backends = backendsOf(snapshot, ctx.svc).backends;
+  for (const epText of r.endpoints) {
+    const i = epText.lastIndexOf(':');
+    const ip = epText.slice(0, i).replace(/^\[|\]$/g, '');
+    const port = Number(epText.slice(i + 1));
+    const pod = snapshot.podsByAddress(ip)[0];
+    const epNode = pod?.nodeName ?? backends.find((b) => b.ip === ip)?.nodeName;
+    const d = deliverToEndpoint(
+      {
+        snapshot,
+        facts: ctx.facts,
+        client: ctx.client,
+        dnatNode: node.meta.name,
+        entryDst: pkt.dst,
+        src: pkt.src,
+        masquerade: r.masquerade,
+        ...(o.viaLb ? { viaLb: o.viaLb } : {}),
+        endpoint: { ip, port, ...(epNode ? { node: epNode } : {}), ...(pod ? { pod } : {}) },
+        protocol: ctx.protocol,
+      },
+      (m) => mechanismIds(ctx, m, o.viaLb !== undefined, noLocal),
+    );
+    const relation = `${epNode === node.meta.name}|${epNode === ctx.client.node?.meta.name}`;
+    const key = `${d.ok}|${d.mechanism ?? ''}|${d.unknown ? 'u' : ''}|${relation}`;
+    const prev = seen.get(key);
+    if (prev !== undefined) continue;
+    if (out.length >= MAX_FANOUT) break;
+    seen.set(key, out.length);
+    const label = [o.label, r.endpoints.length > 1 ? `endpoint ${epText}` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    out.push(finish([...hops, proxyHop, ...d.hops], d, label || undefined));
+  }
+  return out;
+}
+
+function finish(
+  hops: Hop[],
+  d: { ok: boolean; unknown?: string; reason: string; findingIds: string[] },
+  label: string | undefined,
+): Trace {
+  if (d.unknown) return trace(hops, 'insufficient-info', d.unknown, [], label);
+  return trace(hops, d.ok ? 'delivered' : 'dropped', d.reason, d.findingIds, label);
+}
+
+// ------------------------------------------------------------------ attribution to checks
+
+function inCluster(ctx: Ctx): boolean {
+  return ctx.client.kind === 'host' || ctx.client.kind === 'pod';
+}
+
+/** Which checks explain a failure the network model found after kube-proxy. */
+function mechanismIds(ctx: Ctx, m: Mechanism, viaLb: boolean, noLocalEndpoint = false): string[] {
+  const etpLocal = ctx.svc.externalTrafficPolicy === 'Local';
+  switch (m) {
+    case 'hairpin':
+      return ['hairpin-disabled'];
+    case 'network-policy':
+      return ['network-policy-denies'];
+    case 'unknown-node':
+      return [];
+    default: {
+      const ids: string[] = [];
+      const external = ctx.via === 'loadbalancer' || ctx.via === 'ingress' || ctx.via === 'externalip';
+      if (etpLocal && inCluster(ctx) && (external || !noLocalEndpoint))
+        ids.push('etp-local-in-cluster-lb-access');
+      if (etpLocal && noLocalEndpoint) ids.push('etp-local-no-local-endpoint');
+      if (viaLb) ids.push('lb-loopback');
+      return ids;
+    }
+  }
+}
+
+function endpointFailureIds(ctx: Ctx): string[] {
+  const { snapshot, svc } = ctx;
+  const set = backendsOf(snapshot, svc);
+  if (set.backends.length === 0) {
+    if (!svc.selector) return ['selector-less-without-endpoints'];
+    return snapshot.podsForService(svc).length > 0 ? ['endpoints-not-ready'] : ['selector-matches-no-pods'];
+  }
+  if (!set.backends.some((b) => b.ready)) return ['endpoints-not-ready'];
   return [];
+}
+
+/** Why kube-proxy on `node` found no endpoint for the packet. */
+function proxyFailureIds(ctx: Ctx, node: string): string[] {
+  const base = endpointFailureIds(ctx);
+  if (base.length) return base;
+  const local = backendNodes(ctx.snapshot, ctx.svc).includes(node);
+  if (local) return [];
+  if (ctx.via === 'clusterip' || ctx.via === 'dns')
+    return ctx.svc.internalTrafficPolicy === 'Local' ? ['itp-local-no-local-endpoint'] : [];
+  if (ctx.svc.externalTrafficPolicy !== 'Local') return [];
+  const ids: string[] = [];
+  if (inCluster(ctx) && ctx.via !== 'nodeport') ids.push('etp-local-in-cluster-lb-access');
+  ids.push('etp-local-no-local-endpoint');
+  return ids;
 }
