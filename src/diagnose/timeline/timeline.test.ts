@@ -511,6 +511,13 @@ describe('evidence sources', () => {
     ).toBe(true);
   });
 
+  it('many unreadable timestamps: five are named, the rest counted', () => {
+    const pods = Array.from({ length: 8 }, (_, i) => kubeProxyPod(`kube-proxy-bad${i}x`, 'soon'));
+    const t = timelineWith([{ pods }]);
+    expect(t.notes.filter((n) => n.includes('"soon"')).length).toBe(5);
+    expect(t.notes).toContain('3 more unreadable timestamps skipped');
+  });
+
   it('entries older than the lookback are left out and counted in notes', () => {
     const t = timelineWith([EVIDENCE['kube-proxy-restart'](minsBefore(100))], { lookbackMinutes: 60 });
     expect(entriesOf(t, 'kube-proxy-restart')).toEqual([]);

@@ -157,10 +157,13 @@ export function cloudChangeCategory(c: CloudChange): TimelineCategory {
   return 'cloud-security';
 }
 
+const MAX_BAD_TIME_NOTES = 5;
+
 class Collector {
   readonly entries: RawEntry[] = [];
   readonly notes: string[] = [];
   private readonly seen = new Set<string>();
+  badTimes = 0;
 
   constructor(readonly snapshot: Snapshot) {}
 
@@ -169,7 +172,9 @@ class Collector {
       return parseTimestamp(text, field);
     } catch (e) {
       if (!isSvcdoctorError(e)) throw e;
-      this.notes.push(`${e.message}; skipped (${e.hint ?? ''})`);
+      // A bundle written by a broken tool may repeat the same bad value thousands of times.
+      this.badTimes++;
+      if (this.badTimes <= MAX_BAD_TIME_NOTES) this.notes.push(`${e.message}; skipped (${e.hint ?? ''})`);
       return undefined;
     }
   }
@@ -540,6 +545,8 @@ export function buildTimeline(
 }
 
 function assemble(service: Service, failure: Instant, col: Collector, opts: TimelineOptions): Timeline {
+  if (col.badTimes > MAX_BAD_TIME_NOTES)
+    col.notes.push(`${col.badTimes - MAX_BAD_TIME_NOTES} more unreadable timestamps skipped`);
   const lookback = BigInt(opts.lookbackMinutes ?? 2 * MAX_WINDOW_MINUTES) * NS_PER_MINUTE;
   const after = BigInt(opts.afterMinutes ?? 30) * NS_PER_MINUTE;
   const all = col.entries;
