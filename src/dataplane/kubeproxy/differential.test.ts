@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Snapshot } from '../../model/snapshot.js';
+import type { Protocol } from '../../model/types.js';
 import { GOLDEN_LOCAL_ADDRESSES, GOLDEN_NODE, goldenData } from '../../nodedump/fixtures/golden-cluster.js';
 import { traceOnNodeDump } from '../../nodedump/index.js';
 import { proxyPacket } from './index.js';
@@ -48,7 +49,7 @@ const sources = [
   '1.2.3.4',
   '5.6.7.8',
 ];
-const destinations: [string, number, 'TCP' | 'UDP'][] = [];
+const destinations: [string, number, Protocol][] = [];
 for (const s of sim.services) {
   const ips = [s.clusterIP, ...s.externalIPs, ...s.loadBalancerIngress.flatMap((i) => (i.ip ? [i.ip] : []))];
   for (const p of s.ports) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -189,6 +189,48 @@ describe('svcdoctor trace', () => {
       '80',
     ]);
     expect(r.code).toBe(2);
+  });
+});
+
+describe('svcdoctor trace with a node dump in the bundle', () => {
+  let dumpDir = '';
+  beforeAll(() => {
+    dumpDir = mkdtempSync(path.join(tmpdir(), 'svcdoctor-trace-dump-'));
+    const dump = readFileSync(
+      path.join(import.meta.dirname, '../../nodedump/fixtures/test-node.iptables'),
+      'utf8',
+    );
+    writeFileSync(path.join(dumpDir, 'test-node.iptables'), dump);
+    writeFileSync(
+      path.join(dumpDir, 'node.yaml'),
+      'apiVersion: v1\nkind: Node\nmetadata: {name: test-node}\nstatus:\n  addresses: [{type: InternalIP, address: 192.168.0.2}]\n',
+    );
+  });
+  afterAll(() => rmSync(dumpDir, { recursive: true, force: true }));
+
+  test("the node's own rules answer, and say so", async () => {
+    const r = await runCli([
+      'trace',
+      '--from',
+      dumpDir,
+      '--node',
+      'test-node',
+      '--src',
+      '10.0.0.2',
+      '--dst',
+      '172.30.0.41',
+      '--port',
+      '80',
+      '-o',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      source: 'node-dump',
+      verdict: 'delivered',
+      endpoints: ['10.180.0.1:80'],
+      masquerade: false,
+    });
   });
 });
 
