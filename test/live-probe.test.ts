@@ -5,11 +5,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/run.js';
 import { SvcdoctorError } from '../src/errors.js';
+import { parseClient } from '../src/model/question.js';
 import { Snapshot } from '../src/model/snapshot.js';
 import { buildSnapshotData } from '../src/sources/convert.js';
 import { toBundleItems } from '../src/sources/live/index.js';
-import { type ProbeTarget, parseProbeOutput, probeTargets, runProbe } from '../src/sources/live/probe.js';
+import {
+  type ProbeTarget,
+  parseProbeOutput,
+  planProbe,
+  probeTargets,
+  runProbe,
+} from '../src/sources/live/probe.js';
 import { FakeApiServer, smallCluster } from './support/fake-apiserver.js';
 
 const targets: ProbeTarget[] = [
@@ -201,6 +209,120 @@ runProbe({ kubeconfig, namespace: 'default', targets: ${JSON.stringify(targets)}
     expect(deleted()).toHaveLength(1);
     expect(probePodsLeft()).toEqual([]);
   }, 40_000);
+});
+
+describe('diagnose --probe', () => {
+  async function cli(argv: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(argv, {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      env: { HOME: tmpdir() },
+      isTTY: false,
+      packageRoot: process.cwd(),
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('probe results reach the diagnosis as observations (refused at Pod IP:targetPort → container-not-listening)', async () => {
+    // The fake pod answers what a real one would if nothing listened on the pods' port 8080.
+    server.scriptPods(isProbe, {
+      afterMs: 20,
+      phase: 'Succeeded',
+      terminationMessage: (pod) => {
+        const env = (pod.spec as { containers: { env: { value: string }[] }[] }).containers[0]!.env[0]!.value;
+        return env
+          .split('\n')
+          .map((line) => {
+            const [type, host, , to] = line.split(' ');
+            const result = type === 'dns' ? 'ok' : host!.startsWith('10.244.') ? 'refused' : 'timeout';
+            return `${to}\t${result}\t`;
+          })
+          .join('\n');
+      },
+    });
+    const res = await cli([
+      'diagnose',
+      'svc-0',
+      '-n',
+      'default',
+      '-o',
+      'json',
+      '--probe',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(res.code).toBe(1);
+    const out = JSON.parse(res.stdout) as {
+      findings: { id: string; data: { refusals?: { pod: string; source: string }[] } }[];
+    };
+    const f = out.findings.find((x) => x.id === 'container-not-listening');
+    expect(f?.data.refusals?.map((r) => [r.pod, r.source])).toEqual([
+      ['web-0', 'observation'],
+      ['web-1', 'observation'],
+    ]);
+    expect(created()).toBe(1);
+    expect(probePodsLeft()).toEqual([]);
+  });
+
+  it('--probe with --from is a usage error, and nothing is created', async () => {
+    const res = await cli([
+      'diagnose',
+      'web',
+      '--probe',
+      '--from',
+      'examples/selector-typo/bundle',
+      '-n',
+      'shop',
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^svcdoctor: SVCDOCTOR_USAGE:/);
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('where a probe stands', () => {
+  const snap = () => {
+    const objs = smallCluster(1).filter((o) => (o as { kind: string }).kind !== 'Secret');
+    // A third node without backends.
+    objs.push({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'node-3' },
+      status: {
+        addresses: [{ type: 'InternalIP', address: '192.168.0.12' }],
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
+    });
+    const items = toBundleItems(
+      objs.map((raw, doc) => ({ raw: raw as Record<string, unknown>, origin: { file: 't', doc } })),
+    );
+    return new Snapshot(buildSnapshotData(items));
+  };
+  it.each([
+    { client: 'same-node-as-backend', node: 'node-1', hostNetwork: true, from: 'same-node-as-backend' },
+    { client: 'pod-on-backend-node', node: 'node-1', hostNetwork: false, from: 'pod-on-backend-node' },
+    { client: 'other-node', node: 'node-3', hostNetwork: true, from: 'other-node' },
+    { client: 'pod-on-other-node', node: 'node-3', hostNetwork: false, from: 'pod-on-other-node' },
+    { client: 'node/node-2', node: 'node-2', hostNetwork: true, from: 'node/node-2' },
+    { client: 'pod/default/web-1', node: 'node-2', hostNetwork: false, from: undefined },
+    { client: 'internet', node: undefined, hostNetwork: false, from: undefined },
+  ])('client $client → node $node, hostNetwork $hostNetwork', ({ client, node, hostNetwork, from }) => {
+    const s = snap();
+    const svc = s.data.services.find((x) => x.meta.name === 'svc-0')!;
+    const plan = planProbe(s, svc, {
+      target: { kind: 'Service', namespace: 'default', name: 'svc-0' },
+      client: parseClient(client)!,
+      inferred: [],
+    });
+    expect([plan.node, plan.hostNetwork, plan.from]).toEqual([node, hostNetwork, from]);
+    expect(plan.caveat !== undefined).toBe(client.startsWith('pod/') || client === 'internet');
+  });
 });
 
 describe('what a probe tries', () => {

@@ -108,7 +108,7 @@ export interface PodScript {
   afterMs: number;
   phase: 'Running' | 'Succeeded' | 'Failed';
   /** Written to the first container's terminated state (the termination message). */
-  terminationMessage?: string;
+  terminationMessage?: string | ((pod: Record<string, unknown>) => string);
   exitCode?: number;
 }
 
@@ -635,7 +635,10 @@ export class FakeApiServer {
                   terminated: {
                     exitCode: script.exitCode ?? (script.phase === 'Succeeded' ? 0 : 1),
                     reason: script.phase === 'Succeeded' ? 'Completed' : 'Error',
-                    message: script.terminationMessage,
+                    message:
+                      typeof script.terminationMessage === 'function'
+                        ? script.terminationMessage(created)
+                        : script.terminationMessage,
                   },
                 };
           created.status = {

@@ -131,6 +131,16 @@ export const diagnoseCommand: CommandSpec = {
       flags: '--probe',
       description: 'live only: run short-lived probe pods to test the paths (creates and deletes a pod)',
     },
+    {
+      flags: '--probe-image <image>',
+      description: 'probe image with sh, nc, nslookup, timeout (default busybox:1.36)',
+    },
+    {
+      flags: '--probe-node <node>',
+      description: 'run the probe on this node (default: where the client would be)',
+    },
+    { flags: '--probe-namespace <ns>', description: "namespace of the probe pod (default: the Service's)" },
+    { flags: '--probe-timeout <seconds>', description: 'how long the probe pod may take (default 60)' },
   ],
   usesSource: true,
   formats: OUTPUT_FORMATS,
@@ -162,9 +172,54 @@ export const diagnoseCommand: CommandSpec = {
       data.observations.push(obs);
       data.collected.Observations = true;
     }
+    if (opts.probe === true) data.observations.push(...(await probeLive(data, question, opts, ctx)));
     const result = diagnose(new Snapshot(data), question);
     io.stdout(renderDiagnose(result, ctx.format, ctx.color));
     const problems = result.verdict !== 'reachable' || result.findings.some((f) => f.severity !== 'info');
     return problems ? 1 : 0;
   },
 };
+
+/** --probe: results of a short-lived probe pod, as Observations; the pod is deleted even on Ctrl-C. */
+async function probeLive(
+  data: Awaited<ReturnType<typeof openSnapshotData>>,
+  question: Question,
+  opts: Record<string, unknown>,
+  { io }: CommandContext,
+) {
+  if (opts.from !== undefined || opts.demo !== undefined)
+    throw new SvcdoctorError(
+      'SVCDOCTOR_USAGE',
+      '--probe needs a live cluster: it cannot be combined with --from or --demo',
+    );
+  const { probeForDiagnosis } = await import('../../sources/live/probe.js');
+  const timeout = opts.probeTimeout === undefined ? undefined : Number(opts.probeTimeout);
+  if (timeout !== undefined && !(timeout > 0))
+    throw new SvcdoctorError(
+      'SVCDOCTOR_USAGE',
+      `--probe-timeout ${String(opts.probeTimeout)}: expected seconds > 0`,
+    );
+  const str = (v: unknown) => (v === undefined ? undefined : String(v));
+  const controller = new AbortController();
+  const probing = probeForDiagnosis(data, question, {
+    kubeconfig: str(opts.kubeconfig),
+    context: str(opts.context),
+    env: io.env,
+    image: str(opts.probeImage),
+    node: str(opts.probeNode),
+    namespace: str(opts.probeNamespace),
+    timeoutSeconds: timeout,
+    signal: controller.signal,
+    onNotice: (line) => io.stderr(`svcdoctor: ${line}\n`),
+  });
+  io.onInterrupt?.(() => {
+    controller.abort();
+    return probing.then(
+      () => {},
+      () => {},
+    );
+  });
+  const observations = await probing;
+  data.collected.Observations = true;
+  return observations;
+}

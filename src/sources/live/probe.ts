@@ -9,8 +9,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { SvcdoctorError } from '../../errors.js';
-import type { Snapshot } from '../../model/snapshot.js';
-import type { Observation, ObservationResult, Service } from '../../model/types.js';
+import { formatClient, type Question } from '../../model/question.js';
+import { Snapshot } from '../../model/snapshot.js';
+import type { Observation, ObservationResult, Service, SnapshotData } from '../../model/types.js';
 import { KubeClient, type KubeClientOptions, statusMessage } from './client.js';
 import { type KubeconfigOptions, type LoadedKubeconfig, loadKubeconfig } from './kubeconfig.js';
 
@@ -44,6 +45,8 @@ export interface ProbeOptions extends KubeconfigOptions, KubeClientOptions {
   /** Seconds the whole probe may take, pod start included; also the pod's activeDeadlineSeconds. */
   deadlineSeconds?: number;
   pollMs?: number;
+  /** Observation.from for the results (default: the probe pod, or node/NAME with hostNetwork). */
+  from?: string;
   /** Aborting (Ctrl-C) stops waiting; the pod is deleted before runProbe rejects. */
   signal?: AbortSignal;
 }
@@ -65,11 +68,13 @@ export interface ProbeRun {
 export function probeTargets(
   snapshot: Snapshot,
   service: Service,
-  options: { port?: number; node?: string } = {},
+  options: { port?: number | string; node?: string } = {},
 ): ProbeTarget[] {
   const ns = service.meta.namespace;
-  const ports =
-    options.port !== undefined ? service.ports.filter((p) => p.port === options.port) : service.ports;
+  const want = options.port;
+  const matching = service.ports.filter((p) => p.port === want || p.nodePort === want || p.name === want);
+  // A port that names nothing on the Service: probe them all rather than nothing.
+  const ports = want !== undefined && matching.length > 0 ? matching : service.ports;
   const tcp = ports.filter((p) => p.protocol === 'TCP');
   const targets: ProbeTarget[] = [];
   const add = (t: ProbeTarget) => {
@@ -137,6 +142,90 @@ export function probeTargets(
     }
   }
   return targets;
+}
+
+export interface ProbePlan {
+  namespace: string;
+  node?: string;
+  hostNetwork: boolean;
+  targets: ProbeTarget[];
+  /** Observation.from when the probe stands where the question's client stands. */
+  from?: string;
+  /** Why the probe cannot stand exactly where the client does, if so. */
+  caveat?: string;
+}
+
+/**
+ * Where to run the probe so it reproduces the question's client: on a backend's node or on a
+ * node without backends, in the pod network or the node's own (hostNetwork). Internet and VPC
+ * clients cannot be reproduced from inside the cluster; their probe runs in a pod and says so.
+ */
+export function planProbe(
+  snapshot: Snapshot,
+  service: Service,
+  question: Question,
+  overrides: { namespace?: string; node?: string } = {},
+): ProbePlan {
+  const backendNodes = new Set(
+    snapshot.data.pods
+      .filter((p) => p.meta.namespace === service.meta.namespace && p.nodeName && service.selector)
+      .filter((p) => Object.entries(service.selector ?? {}).every(([k, v]) => p.meta.labels[k] === v))
+      .map((p) => p.nodeName as string),
+  );
+  const nodes = snapshot.data.nodes
+    .filter((n) => n.ready !== false && !n.unschedulable)
+    .map((n) => n.meta.name);
+  const backendNode = nodes.find((n) => backendNodes.has(n));
+  const otherNode = nodes.find((n) => !backendNodes.has(n));
+  const c = question.client;
+  let node: string | undefined;
+  let hostNetwork = false;
+  let from: string | undefined = formatClient(c);
+  let caveat: string | undefined;
+  switch (c.kind) {
+    case 'same-node-as-backend':
+      node = backendNode;
+      hostNetwork = true;
+      break;
+    case 'pod-on-backend-node':
+      node = backendNode;
+      break;
+    case 'other-node':
+      node = otherNode;
+      hostNetwork = true;
+      break;
+    case 'pod-on-other-node':
+      node = otherNode;
+      break;
+    case 'node':
+      node = c.node;
+      hostNetwork = true;
+      break;
+    case 'pod': {
+      node = snapshot.data.pods.find(
+        (p) => p.meta.namespace === c.namespace && p.meta.name === c.name,
+      )?.nodeName;
+      from = undefined;
+      caveat = `the probe runs on ${c.name}'s node but not with its labels: NetworkPolicies that select ${c.name} do not apply to it`;
+      break;
+    }
+    default:
+      from = undefined;
+      caveat = `a ${c.kind} client cannot be reproduced from inside the cluster: the probe shows in-cluster paths only`;
+  }
+  if (overrides.node) node = overrides.node;
+  const port = question.port ?? question.address?.port;
+  return {
+    namespace: overrides.namespace ?? service.meta.namespace,
+    ...(node ? { node } : {}),
+    hostNetwork,
+    targets: probeTargets(snapshot, service, {
+      ...(port !== undefined ? { port } : {}),
+      ...(node ? { node } : {}),
+    }),
+    ...(from ? { from } : {}),
+    ...(caveat ? { caveat } : {}),
+  };
 }
 
 // ---------------------------------------------------------------- the pod
@@ -417,7 +506,9 @@ async function probeWith(client: KubeClient, options: ProbeOptions, runId: strin
       const status = isObj(pod.status) ? pod.status : {};
       const phase = status.phase;
       if (phase === 'Succeeded' || phase === 'Failed') {
-        const from = options.hostNetwork && options.node ? `node/${options.node}` : `pod/${ns}/${name}`;
+        const from =
+          options.from ??
+          (options.hostNetwork && options.node ? `node/${options.node}` : `pod/${ns}/${name}`);
         const labels = new Map(options.targets.map((t) => [t.to, t.label]));
         const observations = parseProbeOutput(
           terminationMessage(pod),
@@ -495,4 +586,48 @@ export function abortOnSignals(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
       for (const s of signals) process.off(s, handler);
     },
   };
+}
+
+export interface DiagnosisProbeOptions extends KubeconfigOptions {
+  image?: string;
+  node?: string;
+  namespace?: string;
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+  /** One-line notices for the user (what the probe can and cannot reproduce). */
+  onNotice?: (line: string) => void;
+}
+
+/** `diagnose --probe`: plan where the question's client stands, probe from there, return Observations. */
+export async function probeForDiagnosis(
+  data: SnapshotData,
+  question: Question,
+  options: DiagnosisProbeOptions = {},
+): Promise<Observation[]> {
+  const snapshot = new Snapshot(data);
+  const service = snapshot.service(question.target.namespace ?? 'default', question.target.name);
+  if (!service) {
+    options.onNotice?.(
+      `probe skipped: Service ${question.target.namespace}/${question.target.name} not found`,
+    );
+    return [];
+  }
+  const plan = planProbe(snapshot, service, question, {
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    ...(options.node ? { node: options.node } : {}),
+  });
+  if (plan.caveat) options.onNotice?.(`probe: ${plan.caveat}`);
+  const run = await runProbe({
+    ...options,
+    namespace: plan.namespace,
+    targets: plan.targets,
+    ...(plan.node ? { node: plan.node } : {}),
+    hostNetwork: plan.hostNetwork,
+    ...(plan.from ? { from: plan.from } : {}),
+    ...(options.timeoutSeconds !== undefined ? { deadlineSeconds: options.timeoutSeconds } : {}),
+  });
+  options.onNotice?.(
+    `probe: ${run.observations.length} results from pod ${plan.namespace}/${run.pod}${run.node ? ` on ${run.node}` : ''} (deleted)`,
+  );
+  return run.observations;
 }
