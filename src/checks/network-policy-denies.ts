@@ -1,10 +1,5 @@
-import { coreDnsHealth } from '../dataplane/dns/resolve.js';
-import {
-  evaluateNetworkPolicies,
-  type NetpolSource,
-  policiesSelecting,
-  type Verdict,
-} from '../dataplane/netpol/evaluate.js';
+import { dnsReach } from '../dataplane/dns/reach.js';
+import { type NetpolSource, policiesSelecting, type Verdict } from '../dataplane/netpol/evaluate.js';
 import { type BackendVerdict, evaluateServiceBackends } from '../dataplane/netpol/service.js';
 import { backendsOf } from '../model/endpoints.js';
 import { findPort } from '../model/ports.js';
@@ -354,25 +349,15 @@ function serviceHit(ctx: CheckContext, service: Service, sp: ServicePort): Check
   return hits;
 }
 
-/** A pod client resolving names: its egress to CoreDNS on UDP 53. */
+/** A pod client resolving names: its egress to CoreDNS on UDP 53 (and CoreDNS's ingress). */
 function dnsEgressHit(ctx: CheckContext): CheckHit<Data>[] {
   const { snapshot, question } = ctx;
   if (question.client.kind !== 'pod' || (question.via !== 'dns' && !question.dnsName)) return [];
   const client = snapshot.pod(question.client.namespace, question.client.name);
-  if (!client?.podIP) return [];
-  const health = coreDnsHealth(snapshot);
-  const dnsPods = health.pods.map((n) => snapshot.pod('kube-system', n)).filter((p): p is Pod => !!p?.podIP);
-  if (dnsPods.length === 0) return [];
-  const verdicts = dnsPods.map((p) =>
-    evaluateNetworkPolicies(snapshot, {
-      src: { pod: client, ip: client.podIP! },
-      dst: { pod: p, ip: p.podIP! },
-      port: 53,
-      protocol: 'UDP',
-    }),
-  );
-  const denied = verdicts.filter((v) => !v.allowed);
-  if (denied.length < verdicts.length) return [];
+  if (!client) return [];
+  const reach = dnsReach(snapshot, client);
+  if (reach.allowed !== false) return [];
+  const denied = reach.results.map((r) => r.result);
   const egressDenied = denied.filter((v) => !v.egress.allowed);
   const direction = egressDenied.length > 0 ? 'egress' : 'ingress';
   const { policies, reason, notes } = summarise(denied.map((v) => v[direction]));
@@ -386,8 +371,8 @@ function dnsEgressHit(ctx: CheckContext): CheckHit<Data>[] {
         client: formatClient(question.client),
         port: 53,
         protocol: 'UDP',
-        denied: dnsPods.map((p) => p.meta.name),
-        total: dnsPods.length,
+        denied: reach.results.map((r) => r.pod.meta.name),
+        total: reach.results.length,
         dns: true,
         snat: false,
         reason,

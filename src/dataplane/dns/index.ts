@@ -1,4 +1,5 @@
 export { applyRewrite, kubernetesZones, parseRewriteRules, type RewriteRule } from './corefile.js';
+export { type DnsReach, dnsReach } from './reach.js';
 export {
   type CoreDnsHealth,
   clientNamespaceOf,
