@@ -8,6 +8,17 @@ import { cachedNodeContext } from './node.js';
 import type { Packet, ProxyOptions, ProxyResult } from './types.js';
 
 export { proxyIndex } from './lookup.js';
+
+// A pure simulator of kube-proxy, faithful to pkg/proxy/{iptables,nftables,ipvs}/proxier.go and
+// checked against every packet-flow case of their upstream tests. What it assumes:
+// - every packet opens a new connection (conntrack state NEW), as upstream's own tracer does;
+// - local addresses are the Node object's InternalIP/ExternalIP plus loopback (IPVS adds every
+//   Service VIP bound to kube-ipvs0); `ip -o addr` dumps are read by src/nodedump, not here;
+// - the local-traffic detector is the configured clusterCIDR (or the node's podCIDRs for the
+//   NodeCIDR/interface modes); with no kube-proxy config at all the nodes' podCIDRs stand in;
+// - kubelet's KUBE-FIREWALL martian rule, topology node hints and the Windows proxy are not modelled.
+
+export { type NodeDumpTracer, type TraceAnswer, tracePacket } from './trace.js';
 export type { Packet, ProxyOptions, ProxyResult, ProxyVerdict } from './types.js';
 
 /**
