@@ -503,6 +503,68 @@ describe('evidence sources', () => {
     ).toBe(false);
   });
 
+  it('a node whose InternalIP is on no interface of its `ip -o addr` dump is named in notes', () => {
+    const addr = (ip: string) => ({
+      node: 'node-1',
+      addr: {
+        file: 'node-1.addr',
+        text: `1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n2: eth0    inet ${ip}/24 brd 192.168.0.255 scope global eth0\\       valid_lft forever preferred_lft forever\n`,
+      },
+    });
+    const moved = snapshotOf({
+      services: [web()],
+      nodes: [node('node-1')],
+      nodeDumps: [addr('192.168.0.77')],
+    });
+    const same = snapshotOf({
+      services: [web()],
+      nodes: [node('node-1')],
+      nodeDumps: [addr('192.168.0.11')],
+    });
+    const notesOf = (s: typeof moved) =>
+      buildTimeline(s, s.service('default', 'web') as Service, AT).notes.filter((n) =>
+        n.startsWith('node/node-1:'),
+      );
+    expect(notesOf(moved)).toHaveLength(1);
+    expect(notesOf(same)).toEqual([]);
+  });
+
+  it('a Service without selector: hand edits of its Endpoints are service-config, also from the audit log', () => {
+    const svc = web();
+    delete svc.selector;
+    const ep = {
+      kind: 'Endpoints' as const,
+      meta: {
+        ...meta('web'),
+        managedFields: [
+          { manager: 'kubectl-edit', operation: 'Update', time: minsBefore(6), fields: ['subsets'] },
+        ],
+      },
+      subsets: [],
+      truncated: false,
+    };
+    const snap = snapshotOf({
+      services: [svc],
+      endpoints: [ep],
+      audit: [
+        {
+          time: minsBefore(6),
+          verb: 'update',
+          user: 'bob',
+          objectRef: { kind: 'Endpoints', resource: 'endpoints', namespace: 'default', name: 'web' },
+        },
+      ],
+    });
+    const t = buildTimeline(snap, svc, AT);
+    expect(entriesOf(t, 'service-config').map((e) => [e.object, e.source, e.suspect])).toEqual([
+      ['endpoints/default/web', 'audit', true],
+      ['endpoints/default/web', 'managed-fields', true],
+    ]);
+    // the same audit entry for a selector Service is controller churn, not listed
+    const withSelector = snapshotOf({ services: [web()], audit: snap.data.audit });
+    expect(entriesOf(buildTimeline(withSelector, web(), AT), 'service-config')).toEqual([]);
+  });
+
   it('an unreadable timestamp in the snapshot is skipped and named in notes', () => {
     const t = timelineWith([EVIDENCE['kube-proxy-restart']('last tuesday')]);
     expect(entriesOf(t, 'kube-proxy-restart')).toEqual([]);

@@ -327,6 +327,12 @@ function auditCategory(
       return ns === svc.meta.namespace && r.name === svc.meta.name
         ? { category: 'service-config', kind: 'Service', what: 'Service' }
         : undefined;
+    case 'endpoints':
+      // Controllers rewrite Endpoints of selector Services all the time; only hand-managed
+      // Endpoints (a Service without selector) are configuration a person changed.
+      return !svc.selector && ns === svc.meta.namespace && r.name === svc.meta.name
+        ? { category: 'service-config', kind: 'Endpoints', what: 'Endpoints' }
+        : undefined;
     case 'networkpolicies':
       return ns === svc.meta.namespace
         ? { category: 'firewall', kind: 'NetworkPolicy', what: 'NetworkPolicy' }
@@ -434,6 +440,18 @@ export function buildTimeline(
     }
   }
 
+  if (!service.selector) {
+    const ep = snapshot.endpointsFor(ns, service.meta.name);
+    if (ep) {
+      const ref = formatRef({ kind: 'Endpoints', namespace: ns, name: ep.meta.name });
+      col.objectChanges(ep.meta, ref, 'service-config', 'Endpoints', ['subsets']);
+    }
+    for (const sl of snapshot.endpointSlicesFor(ns, service.meta.name)) {
+      const ref = formatRef({ kind: 'EndpointSlice', namespace: ns, name: sl.meta.name });
+      col.objectChanges(sl.meta, ref, 'service-config', 'EndpointSlice', ['endpoints', 'ports']);
+    }
+  }
+
   // NetworkPolicies in the Service's namespace that select a backend (all of them when the
   // backends are unknown): a policy is the in-cluster firewall.
   for (const np of snapshot.networkPoliciesIn(ns)) {
@@ -444,6 +462,7 @@ export function buildTimeline(
   }
 
   // Nodes: readiness and network condition transitions, joins, node events.
+  const dumpsByNode = new Map(snapshot.data.nodeDumps.map((d) => [d.node, d]));
   for (const node of snapshot.nodes) {
     const ref = formatRef({ kind: 'Node', name: node.meta.name });
     col.add(
@@ -473,6 +492,17 @@ export function buildTimeline(
       col.notes.push(
         `${ref}: ${stale.length} pod(s) (e.g. ${first.meta.namespace}/${first.meta.name}) report hostIP ${first.hostIP}, which the node no longer has (now ${[...addresses].join(', ')}): its address changed after they started${first.startTime ? ` (${first.startTime})` : ''} — a node network change the timeline cannot date`,
       );
+    const dump = dumpsByNode.get(node.meta.name)?.addr;
+    if (dump) {
+      const onInterfaces = new Set(
+        [...dump.text.matchAll(/\binet6?\s+([0-9a-fA-F:.]+)\//g)].map((m) => m[1]),
+      );
+      const missing = node.internalIPs.filter((ip) => !onInterfaces.has(ip));
+      if (onInterfaces.size > 0 && missing.length > 0)
+        col.notes.push(
+          `${ref}: InternalIP ${missing.join(', ')} is on no interface in ${dump.file}: the node's address changed (or the dump is from another node) — a node network change the timeline cannot date`,
+        );
+    }
     for (const e of snapshot.eventsFor({ kind: 'Node', name: node.meta.name })) {
       if (NODE_NETWORK_EVENT_REASONS.has(e.reason)) col.event(e, 'node-network', failure.ns);
       else if (e.type === 'Warning') col.event(e, 'event', failure.ns);
