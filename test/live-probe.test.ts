@@ -270,6 +270,33 @@ describe('diagnose --probe', () => {
     expect(probePodsLeft()).toEqual([]);
   });
 
+  it('Ctrl-C (SIGINT) to `svcdoctor diagnose --probe`: the pod is deleted, exit 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        resolve('src/cli/main.ts'),
+        'diagnose',
+        'svc-0',
+        '-n',
+        'default',
+        '--probe',
+        '--kubeconfig',
+        kubeconfig,
+      ],
+      { stdio: 'ignore', env: { ...process.env, HOME: tmpdir(), KUBECONFIG: '' } },
+    );
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const t0 = Date.now();
+    while (created() === 0 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
+    expect(created()).toBe(1);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(deleted()).toHaveLength(1);
+    expect(probePodsLeft()).toEqual([]);
+  }, 40_000);
+
   it('--probe with --from is a usage error, and nothing is created', async () => {
     const res = await cli([
       'diagnose',
