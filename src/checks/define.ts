@@ -1,4 +1,4 @@
-import type { Fix, Finding, Severity } from '../model/finding.js';
+import type { Finding, Fix, Severity } from '../model/finding.js';
 import type { Question } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Trace } from '../model/trace.js';
