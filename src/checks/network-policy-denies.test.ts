@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import {
   meta,
   networkPolicy,
@@ -7,7 +8,7 @@ import {
   service,
   snapshotOf,
 } from '../../test/support/builders.js';
-import { checkTable } from '../../test/support/check-table.js';
+import { checkTable, runCheck } from '../../test/support/check-table.js';
 import type { Namespace, NetworkPolicy, Pod } from '../model/types.js';
 import check from './network-policy-denies.js';
 
@@ -243,4 +244,49 @@ checkTable(check, {
       ],
     },
   ],
+});
+
+describe('network-policy-denies with a plugin that does not enforce policies', () => {
+  const flannel = (node: string) =>
+    pod(
+      `kube-flannel-ds-${node === 'node-1' ? 'abcde' : 'fghij'}`,
+      (p) => {
+        p.meta.labels = { app: 'flannel' };
+        p.meta.ownerReferences = [{ kind: 'DaemonSet', name: 'kube-flannel-ds', controller: true }];
+        p.nodeName = node;
+      },
+      'kube-flannel',
+    );
+  const calico = () =>
+    pod(
+      'calico-node-abcde',
+      (p) => {
+        p.meta.labels = { 'k8s-app': 'calico-node' };
+        p.meta.ownerReferences = [{ kind: 'DaemonSet', name: 'calico-node', controller: true }];
+      },
+      'calico-system',
+    );
+  it.each([
+    {
+      name: 'flannel only: the denial is informational',
+      plugins: [flannel('node-1'), flannel('node-2')],
+      severity: 'info',
+    },
+    { name: 'calico: the denial is an error', plugins: [calico()], severity: undefined },
+    { name: 'plugin unknown: the denial is an error', plugins: [], severity: undefined },
+  ])('$name', ({ plugins, severity }) => {
+    const snap = snapshotOf({
+      services: [web()],
+      pods: [backend(), client(), ...plugins],
+      networkPolicies: [denyAll()],
+      namespaces,
+    });
+    const { hits } = runCheck(check, {
+      name: 'x',
+      snapshot: snap,
+      question: question('web', { client: 'pod/default/client' }),
+    });
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.severity).toBe(severity);
+  });
 });

@@ -1,4 +1,5 @@
 import { dnsReach } from '../dataplane/dns/reach.js';
+import { policyEnforcement } from '../dataplane/netpol/enforcement.js';
 import { type NetpolSource, policiesSelecting, type Verdict } from '../dataplane/netpol/evaluate.js';
 import { type BackendVerdict, evaluateServiceBackends } from '../dataplane/netpol/service.js';
 import { backendsOf } from '../model/endpoints.js';
@@ -424,6 +425,7 @@ export default defineCheck<Data>({
     const { snapshot, service, question } = ctx;
     if (!snapshot.has('NetworkPolicy')) return [];
     if (!service) return [];
+    if (snapshot.data.networkPolicies.length === 0) return [];
     const hits: CheckHit<Data>[] = [];
     if (service.type !== 'ExternalName') {
       for (const sp of portsInQuestion(service, question)) {
@@ -435,6 +437,17 @@ export default defineCheck<Data>({
       }
     }
     hits.push(...dnsEgressHit(ctx));
-    return hits;
+    const enforcement = policyEnforcement(snapshot);
+    if (enforcement.enforced !== 'no') return hits;
+    // The policies would deny, but the only network plugin present does not implement them.
+    return hits.map((h) => ({
+      ...h,
+      severity: 'info' as const,
+      confidence: 0.1,
+      evidence: [
+        ...h.evidence,
+        `the network plugin ${enforcement.plugins.join(', ')} does not enforce NetworkPolicy: the policy has no effect today`,
+      ],
+    }));
   },
 });

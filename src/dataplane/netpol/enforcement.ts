@@ -1,0 +1,40 @@
+import { networkComponentPods } from '../../diagnose/timeline/components.js';
+import type { Snapshot } from '../../model/snapshot.js';
+
+export interface Enforcement {
+  /** 'no': the only network plugin seen does not implement NetworkPolicy, so policies are inert. */
+  enforced: 'yes' | 'no' | 'unknown';
+  /** CNI agents seen (calico-node, kube-flannel-ds, ...). */
+  plugins: string[];
+}
+
+// NetworkPolicy is enforced by the network plugin, not by Kubernetes: the API server accepts
+// policies that nothing implements. Classification of the agents svcdoctor recognises:
+const ENFORCING = new Set([
+  'calico-node',
+  'canal',
+  'cilium',
+  'cilium-agent',
+  'weave-net',
+  'antrea-agent',
+  'kube-router',
+  'kube-ovn-cni',
+  'anetd',
+]);
+// Plain flannel only moves packets.
+const NOT_ENFORCING = new Set(['kube-flannel-ds', 'kube-flannel', 'flannel']);
+// aws-node, azure-cns, netd, tke-*, cce-*, yangtse: enforcement depends on an add-on we cannot see here.
+
+/** Whether NetworkPolicies in the snapshot are likely enforced, from the CNI agent pods present. */
+export function policyEnforcement(snapshot: Snapshot): Enforcement {
+  const plugins = [
+    ...new Set(
+      networkComponentPods(snapshot)
+        .filter((c) => c.component.kind === 'cni')
+        .map((c) => c.component.name),
+    ),
+  ].sort();
+  if (plugins.some((p) => ENFORCING.has(p))) return { enforced: 'yes', plugins };
+  if (plugins.length > 0 && plugins.every((p) => NOT_ENFORCING.has(p))) return { enforced: 'no', plugins };
+  return { enforced: 'unknown', plugins };
+}
