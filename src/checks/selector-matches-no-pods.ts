@@ -47,7 +47,7 @@ export default defineCheck<{ selector: string; nearMisses: NearMiss[]; podsInNam
     'kubernetes.io Debug Services: "Does the Service have any Endpoints?"',
   ],
   run({ snapshot, service }) {
-    if (!service || !service.selector || service.type === 'ExternalName') return [];
+    if (!service?.selector || service.type === 'ExternalName') return [];
     if (!snapshot.has('Pod')) return [];
     const selector = service.selector;
     if (Object.keys(selector).length === 0) return [];

@@ -1,7 +1,7 @@
-import { type Check, type CheckContext, LAYERS, toFinding } from '../checks/define.js';
+import { type Check, type CheckContext, toFinding } from '../checks/define.js';
 import { ALL_CHECKS } from '../checks/registry.js';
 import { computePaths } from '../dataplane/paths.js';
-import { type Finding, SEVERITY_RANK } from '../model/finding.js';
+import type { Finding } from '../model/finding.js';
 import { formatClient, isInClusterClient, type Question, type Via } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Trace } from '../model/trace.js';
