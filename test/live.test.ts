@@ -367,6 +367,32 @@ describe('kubeconfig like kubectl', () => {
     expect(read.items.map((i) => (i.raw.metadata as { name: string }).name)).toContain('api');
   });
 
+  it('client certificate auth (client-certificate-data / client-key-data)', async () => {
+    const read = await readLive({
+      kubeconfig: server.writeKubeconfig({ clientCert: true }),
+      resources: ['nodes'],
+    });
+    expect(read.items).toHaveLength(2);
+  });
+
+  it('a failing exec plugin → API_UNAUTHORIZED (cannot obtain credentials)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-exec-'));
+    const cfg = JSON.parse(server.kubeconfig()) as { users: { user: Record<string, unknown> }[] };
+    cfg.users[0]!.user = {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: ['-e', 'process.stderr.write("token expired, run login"); process.exit(1)'],
+        interactiveMode: 'Never',
+      },
+    };
+    const file = join(dir, 'config');
+    writeFileSync(file, JSON.stringify(cfg));
+    expect(await codeOf(readLive({ kubeconfig: file, resources: ['nodes'] }))).toBe(
+      'SVCDOCTOR_API_UNAUTHORIZED',
+    );
+  });
+
   it('exec credential plugins, as the library runs them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-exec-'));
     const cfg = JSON.parse(server.kubeconfig()) as { users: { user: Record<string, unknown> }[] };

@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 
 export interface ResourceInfo {
   group: string;
@@ -127,10 +128,21 @@ interface Cert {
 }
 
 let certCache: Cert | undefined;
+let clientCertCache: Cert | undefined;
+
+/** A self-signed client certificate (CN=svcdoctor-test) the server accepts in place of a token. */
+export function testClientCertificate(): Cert {
+  clientCertCache ??= makeCert('/CN=svcdoctor-test/O=system:authenticated', 'extendedKeyUsage=clientAuth');
+  return clientCertCache;
+}
 
 /** A self-signed certificate for 127.0.0.1, made once per test process with openssl. */
 export function testCertificate(): Cert {
-  if (certCache) return certCache;
+  certCache ??= makeCert('/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
+  return certCache;
+}
+
+function makeCert(subject: string, ext: string): Cert {
   const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-cert-'));
   try {
     const keyFile = join(dir, 'key.pem');
@@ -152,14 +164,13 @@ export function testCertificate(): Cert {
         '-days',
         '2',
         '-subj',
-        '/CN=127.0.0.1',
+        subject,
         '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        ext,
       ],
       { stdio: 'ignore' },
     );
-    certCache = { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
-    return certCache;
+    return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -229,15 +240,20 @@ export class FakeApiServer {
     this.maxPage = options.maxPage ?? 0;
     for (const r of FAKE_RESOURCES) this.store.set(r.resource, new Map());
     for (const o of options.objects ?? []) this.add(o);
-    this.server = createServer({ key, cert }, (req, res) => {
-      this.inFlight++;
-      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      this.handle(req, res)
-        .catch((e: unknown) => {
-          if (!res.headersSent) this.send(res, 500, this.status(500, 'InternalError', String(e)));
-        })
-        .finally(() => this.inFlight--);
-    });
+    // Client certificates are asked for but optional: a request authenticates with either.
+    const clientCa = testClientCertificate().cert;
+    this.server = createServer(
+      { key, cert, requestCert: true, rejectUnauthorized: false, ca: [clientCa] },
+      (req, res) => {
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        this.handle(req, res)
+          .catch((e: unknown) => {
+            if (!res.headersSent) this.send(res, 500, this.status(500, 'InternalError', String(e)));
+          })
+          .finally(() => this.inFlight--);
+      },
+    );
     this.server.on('secureConnection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -329,7 +345,9 @@ export class FakeApiServer {
     return file;
   }
 
-  kubeconfig(options: { token?: string; context?: string; namespace?: string } = {}): string {
+  kubeconfig(
+    options: { token?: string; context?: string; namespace?: string; clientCert?: boolean } = {},
+  ): string {
     const ctx = options.context ?? 'fake';
     return JSON.stringify({
       apiVersion: 'v1',
@@ -344,7 +362,17 @@ export class FakeApiServer {
           },
         },
       ],
-      users: [{ name: `${ctx}-user`, user: { token: options.token ?? this.token } }],
+      users: [
+        {
+          name: `${ctx}-user`,
+          user: options.clientCert
+            ? {
+                'client-certificate-data': Buffer.from(testClientCertificate().cert).toString('base64'),
+                'client-key-data': Buffer.from(testClientCertificate().key).toString('base64'),
+              }
+            : { token: options.token ?? this.token },
+        },
+      ],
       contexts: [
         {
           name: ctx,
@@ -457,7 +485,8 @@ export class FakeApiServer {
       this.send(res, code, payload);
     };
 
-    if (req.headers.authorization !== `Bearer ${this.token}`) {
+    const certOk = (req.socket as TLSSocket).authorized === true;
+    if (req.headers.authorization !== `Bearer ${this.token}` && !certOk) {
       reply(401, this.status(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
