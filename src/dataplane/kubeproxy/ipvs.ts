@@ -234,7 +234,11 @@ export function traceIpvs(
       `sessionAffinity ClientIP: persistent virtual server (timeout ${ev.svc.sessionAffinityTimeoutSeconds ?? 10800}s)`,
     );
 
-  if (fellBack && !isPodSource(ctx, src)) {
+  if (fellBack && entry.kind === 'clusterIP')
+    w.notes.push(
+      `internalTrafficPolicy Local but no endpoint on node ${ctx.nodeName}: IPVS mode uses every endpoint instead (iptables and nftables drop)`,
+    );
+  if (fellBack && entry.kind !== 'clusterIP' && !isPodSource(ctx, src)) {
     // kubernetes#97081 only fixed pods: a host-network client picks the VIP (or its node IP) as
     // source and the unmasqueraded reply never finds its way back (kubernetes#93456).
     w.notes.push(

@@ -161,6 +161,21 @@ const cases: ModeCase[] = [
     expect: { iptables: 'DROP', nftables: 'DROP', ipvs: 'REJECT' },
   },
   {
+    name: 'internalTrafficPolicy Local on a NodePort Service without a local endpoint: IPVS falls back to every endpoint',
+    snapshot: snap(
+      [
+        svc('itpnp', '172.30.0.51', (s) => {
+          s.type = 'NodePort';
+          s.internalTrafficPolicy = 'Local';
+          s.ports = [{ name: 'p80', protocol: 'TCP', port: 80, targetPort: 80, nodePort: 3005 }];
+        }),
+      ],
+      { itpnp: [{ ip: '10.180.1.9', node: 'node-2' }] },
+    ),
+    packet: pkt('10.0.0.2', '172.30.0.51', 80),
+    expect: { iptables: 'DROP', nftables: 'DROP', ipvs: '10.180.1.9:80' },
+  },
+  {
     name: 'a ClusterIP on a port no Service defines is left alone by iptables, rejected by nftables and by the IPVS filter',
     snapshot: snap([plain], { plain: [{ ip: '10.180.1.2', node: 'node-2' }] }),
     packet: pkt('10.0.0.2', '172.30.0.42', 8080),
