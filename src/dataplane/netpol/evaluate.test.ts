@@ -680,6 +680,174 @@ const cases: Case[] = [
     allowed: false,
     ingress: { decision: 'denied' },
   },
+  // ---- further cases named after the upstream netpol e2e suite (test/e2e/network/netpol)
+  {
+    name: 'a policy on SCTP port 80 does not admit TCP port 80 (SCTP is not TCP)',
+    policies: [policy('sctp', 'x', { ingress: [rule([], [{ protocol: 'SCTP', port: 80 }])] })],
+    from: 'y/a',
+    to: 'x/a',
+    port: 80,
+    allowed: false,
+    ingress: { decision: 'denied', policies: ['x/sctp'] },
+  },
+  {
+    name: 'a policy that only specifies UDP does not allow TCP',
+    policies: [policy('udp-only', 'x', { ingress: [rule([], [udp(80)])] })],
+    from: 'y/a',
+    to: 'x/a',
+    port: 80,
+    allowed: false,
+  },
+  {
+    name: 'an IP in one policy except range is still allowed when another policy admits it',
+    policies: [
+      policy('cidr-except', 'x', {
+        ingress: [rule([{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.0/28'] } }])],
+      }),
+      policy('cidr-small', 'x', { ingress: [rule([{ ipBlock: { cidr: '203.0.113.0/28', except: [] } }])] }),
+    ],
+    from: '203.0.113.5',
+    to: 'x/a',
+    port: 80,
+    allowed: true,
+    ingress: { decision: 'allowed', allowedBy: ['x/cidr-small#0'] },
+  },
+  {
+    name: 'an allow-all ingress policy takes precedence over a narrower one',
+    policies: [
+      policy('only-b', 'x', { ingress: [rule([{ podSelector: sel({ pod: 'b' }) }])] }),
+      policy('allow-all', 'x', { ingress: [rule()] }),
+    ],
+    from: 'z/c',
+    to: 'x/a',
+    port: 81,
+    allowed: true,
+    ingress: { decision: 'allowed', allowedBy: ['x/allow-all#0'] },
+  },
+  {
+    name: 'an allow-all egress policy takes precedence over a narrower one',
+    policies: [
+      policy('egress-to-y', 'x', {
+        policyTypes: ['Egress'],
+        egress: [rule([{ namespaceSelector: sel({ ns: 'y' }) }])],
+      }),
+      policy('egress-all', 'x', { policyTypes: ['Egress'], egress: [rule()] }),
+    ],
+    from: 'x/a',
+    to: 'z/b',
+    port: 80,
+    allowed: true,
+    egress: { decision: 'allowed', allowedBy: ['x/egress-all#0'] },
+  },
+  {
+    name: 'egress denied on the client side even though the server allows it',
+    policies: [
+      policy('deny-egress', 'x', { policyTypes: ['Egress'] }),
+      policy('allow-all-in', 'y', { ingress: [rule()] }),
+    ],
+    from: 'x/a',
+    to: 'y/b',
+    port: 80,
+    allowed: false,
+    egress: { decision: 'denied' },
+    ingress: { decision: 'allowed' },
+  },
+  {
+    name: 'a podSelector with matchExpressions In selects the listed pods',
+    policies: [
+      policy('in-bc', 'x', {
+        ingress: [rule([{ podSelector: sel({}, [{ key: 'pod', operator: 'In', values: ['b', 'c'] }]) }])],
+      }),
+    ],
+    from: 'x/c',
+    to: 'x/a',
+    port: 80,
+    allowed: true,
+  },
+  {
+    name: 'a podSelector with DoesNotExist excludes pods carrying the key',
+    policies: [
+      policy('no-pod-key', 'x', {
+        ingress: [rule([{ podSelector: sel({}, [{ key: 'pod', operator: 'DoesNotExist', values: [] }]) }])],
+      }),
+    ],
+    from: 'x/b',
+    to: 'x/a',
+    port: 80,
+    allowed: false,
+  },
+  {
+    name: 'two podSelector peers admit either pod',
+    policies: [
+      policy('b-or-c', 'x', {
+        ingress: [rule([{ podSelector: sel({ pod: 'b' }) }, { podSelector: sel({ pod: 'c' }) }])],
+      }),
+    ],
+    from: 'x/c',
+    to: 'x/a',
+    port: 80,
+    allowed: true,
+  },
+  {
+    name: 'ingress and egress are controlled independently: an ingress-only policy leaves the same pod egress open',
+    policies: [policy('deny-in', 'x', { podSelector: sel({ pod: 'a' }) })],
+    from: 'x/a',
+    to: 'x/b',
+    port: 80,
+    allowed: true,
+    egress: { decision: 'not-isolated' },
+    ingress: { decision: 'not-isolated' },
+  },
+  {
+    name: 'egress to a server in a CIDR block (a pod IP: implementation-defined but matched)',
+    policies: [
+      policy('egress-cidr', 'x', {
+        policyTypes: ['Egress'],
+        egress: [rule([{ ipBlock: { cidr: '10.244.2.0/24', except: [] } }])],
+      }),
+    ],
+    from: 'x/a',
+    to: 'y/b',
+    port: 80,
+    allowed: true,
+    implementationDefined: true,
+  },
+  {
+    name: 'egress except clause denies a server inside the excepted range',
+    policies: [
+      policy('egress-cidr', 'x', {
+        policyTypes: ['Egress'],
+        egress: [rule([{ ipBlock: { cidr: '10.244.0.0/16', except: ['10.244.2.0/24'] } }])],
+      }),
+    ],
+    from: 'x/a',
+    to: 'y/b',
+    port: 80,
+    allowed: false,
+  },
+  {
+    name: 'an egress rule with namespace and pod selectors reaches a server in a different namespace',
+    policies: [
+      policy('egress-yb', 'x', {
+        policyTypes: ['Egress'],
+        egress: [rule([{ namespaceSelector: sel({ ns: 'y' }), podSelector: sel({ pod: 'b' }) }], [tcp(80)])],
+      }),
+    ],
+    from: 'x/a',
+    to: 'y/b',
+    port: 80,
+    allowed: true,
+  },
+  {
+    name: 'any port on a specific protocol: a protocol-only TCP entry admits 81',
+    policies: [
+      policy('tcp-any', 'x', { ingress: [rule([{ namespaceSelector: sel({ ns: 'y' }) }], [tcp()])] }),
+    ],
+    from: 'y/c',
+    to: 'x/a',
+    port: 81,
+    allowed: true,
+  },
 ];
 
 describe('evaluateNetworkPolicies', () => {
