@@ -187,6 +187,16 @@ describe('paging, expiry and broken connections', () => {
     expect(s.requests.filter((r) => r.dropped)).toHaveLength(2);
   });
 
+  it('waits and retries when the API server sheds load (429 Too Many Requests)', async () => {
+    const { value, s } = await isolated(
+      smallCluster(),
+      (s) => s.throttle({ resource: 'nodes' }, 2),
+      (kc) => readLive({ kubeconfig: kc, resources: ['nodes'] }),
+    );
+    expect(value.items).toHaveLength(2);
+    expect(s.requests.map((r) => r.status)).toEqual([429, 429, 200]);
+  });
+
   it('waits for slow answers within the deadline', async () => {
     const { value } = await isolated(
       smallCluster(),

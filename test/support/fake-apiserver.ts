@@ -230,6 +230,7 @@ export class FakeApiServer {
   private delays: { match: RequestMatch; ms: number }[] = [];
   private drops: { match: RequestMatch; remaining: number }[] = [];
   private expiries: { match: RequestMatch; remaining: number }[] = [];
+  private throttles: { match: RequestMatch; remaining: number }[] = [];
   private podScripts: { match: (pod: Raw) => boolean; script: PodScript }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private uidCounter = 0;
@@ -319,6 +320,11 @@ export class FakeApiServer {
     this.drops.push({ match, remaining: count });
   }
 
+  /** Answer 429 Too Many Requests (Retry-After: 0) to the next `count` requests matching. */
+  throttle(match: RequestMatch, count = 1): void {
+    this.throttles.push({ match, remaining: count });
+  }
+
   /** Answer 410 Gone (expired continue token) to the next `count` continued lists matching. */
   expireContinue(match: RequestMatch = {}, count = 1): void {
     this.expiries.push({ match: { ...match, withContinue: true }, remaining: count });
@@ -337,7 +343,13 @@ export class FakeApiServer {
 
   /** A kubeconfig for this server, written into a fresh directory; returns its path. */
   writeKubeconfig(
-    options: { token?: string; context?: string; namespace?: string; dir?: string } = {},
+    options: {
+      token?: string;
+      context?: string;
+      namespace?: string;
+      clientCert?: boolean;
+      dir?: string;
+    } = {},
   ): string {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'svcdoctor-kube-'));
     const file = join(dir, `kubeconfig-${randomBytes(4).toString('hex')}`);
@@ -509,6 +521,21 @@ export class FakeApiServer {
           { kind: info.resource, group: info.group || undefined },
         ),
       );
+      return;
+    }
+    const throttle = this.throttles.find((t) => t.remaining > 0 && this.matches(t.match, rec));
+    if (throttle) {
+      throttle.remaining--;
+      rec.status = 429;
+      const text = JSON.stringify(
+        this.status(429, 'TooManyRequests', 'Too many requests, please try again later.'),
+      );
+      res.writeHead(429, {
+        'content-type': 'application/json',
+        'retry-after': '0',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
       return;
     }
     const expiry = this.expiries.find((e) => e.remaining > 0 && this.matches(e.match, rec));

@@ -12,6 +12,8 @@ import type { LoadedKubeconfig } from './kubeconfig.js';
 export interface KubeResponse {
   status: number;
   body: unknown;
+  /** The Retry-After header, if any. */
+  retryAfter?: string;
 }
 
 export interface KubeClientOptions {
@@ -97,7 +99,17 @@ export class KubeClient {
     const idempotent = method !== 'POST';
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once(method, path, options);
+        const resp = await this.once(method, path, options);
+        // API Priority and Fairness sheds load with 429 + Retry-After; 503/504 are overloaded
+        // or restarting API servers. The read is worth waiting for, briefly.
+        const busy = resp.status === 429 || resp.status === 503 || resp.status === 504;
+        if (busy && (idempotent || resp.status === 429) && attempt < this.retries) {
+          const after = Number(resp.retryAfter);
+          const wait = Number.isFinite(after) && after >= 0 ? Math.min(after, 5) * 1000 : 200 * 2 ** attempt;
+          await new Promise((r) => setTimeout(r, wait));
+          continue;
+        }
+        return resp;
       } catch (e) {
         if (e instanceof SvcdoctorError) throw e;
         const code = errorCode(e);
@@ -170,7 +182,8 @@ export class KubeClient {
           },
         );
       }
-      return { status: resp.httpStatusCode, body };
+      const retryAfter = resp.headers['retry-after'];
+      return { status: resp.httpStatusCode, body, ...(retryAfter !== undefined ? { retryAfter } : {}) };
     } finally {
       clearTimeout(timer);
     }
