@@ -290,3 +290,23 @@ describe('network-policy-denies with a plugin that does not enforce policies', (
     expect(hits[0]?.severity).toBe(severity);
   });
 });
+
+describe('network-policy-denies with a client pod that is not in the snapshot', () => {
+  it('says so with a did-you-mean and still reports a policy that admits no pod', () => {
+    const snap = snapshotOf({
+      services: [web()],
+      pods: [backend(), client()],
+      networkPolicies: [denyAll()],
+      namespaces,
+    });
+    const { hits, unknowns } = runCheck(check, {
+      name: 'x',
+      snapshot: snap,
+      question: question('web', { client: 'pod/default/clinet' }),
+    });
+    expect(unknowns).toEqual([
+      'client pod default/clinet is not in the snapshot (did you mean pod/default/client?): NetworkPolicy for this client judged as for any pod',
+    ]);
+    expect(hits.map((h) => h.data.policies)).toEqual([['default/default-deny']]);
+  });
+});

@@ -2,6 +2,7 @@ import { dnsReach } from '../dataplane/dns/reach.js';
 import { policyEnforcement } from '../dataplane/netpol/enforcement.js';
 import { type NetpolSource, policiesSelecting, type Verdict } from '../dataplane/netpol/evaluate.js';
 import { type BackendVerdict, evaluateServiceBackends } from '../dataplane/netpol/service.js';
+import { didYouMean } from '../model/didyoumean.js';
 import { backendsOf } from '../model/endpoints.js';
 import { findPort } from '../model/ports.js';
 import { formatClient, type Question } from '../model/question.js';
@@ -192,6 +193,20 @@ function serviceHit(ctx: CheckContext, service: Service, sp: ServicePort): Check
   const backendNodes = new Set(backends.map((b) => b.nodeName).filter((n): n is string => !!n));
   const source = sourceFor(snapshot, question, service, backendNodes);
   const ns = service.meta.namespace;
+  if (!source && question.client.kind === 'pod') {
+    const c = question.client;
+    const pod = snapshot.pod(c.namespace, c.name);
+    if (!pod) {
+      const near = didYouMean(
+        c.name,
+        snapshot.podsIn(c.namespace).map((p) => p.meta.name),
+      );
+      ctx.unknown(
+        `client pod ${c.namespace}/${c.name} is not in the snapshot${near ? ` (did you mean pod/${c.namespace}/${near}?)` : ''}: NetworkPolicy for this client judged as for any pod`,
+        `kubectl get pods -n ${c.namespace} --show-labels`,
+      );
+    }
+  }
   if (!source) {
     // Abstract clients (audit, "pod-on-other-node"): only a policy that admits no pod at all is certain.
     if (
