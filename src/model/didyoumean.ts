@@ -68,7 +68,7 @@ export function suggest(typed: string, candidates: Iterable<string>, limit = 3):
     ) {
       distance = max;
     }
-    if (distance <= max && (distance > 0 || lc === t)) out.push({ name: c, distance });
+    if (distance <= max) out.push({ name: c, distance });
   }
   out.sort((x, y) => x.distance - y.distance || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   return out.slice(0, limit);
