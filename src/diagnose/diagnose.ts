@@ -41,14 +41,20 @@ export interface DiagnoseOptions {
 }
 
 /** Fill in what the user left out, saying so: the access path from the Service type and client. */
-export function inferVia(service: Service | undefined, question: Question): Question {
+export function inferVia(service: Service | undefined, question: Question, snapshot?: Snapshot): Question {
   if (question.via || !service) return question;
   let via: Via;
   if (question.address) {
     const { ip, port } = question.address;
+    const cloudLb = snapshot?.data.cloud?.loadBalancers?.some((lb) => lb.addresses.includes(ip));
+    const nat = snapshot?.data.cloud?.natGateways?.flatMap((g) => g.dnatRules).find((r) => r.eip === ip);
     if (service.clusterIPs.includes(ip)) via = 'clusterip';
     else if (service.externalIPs.includes(ip)) via = 'externalip';
-    else if (service.loadBalancerIngress.some((i) => i.ip === ip)) via = 'loadbalancer';
+    else if (service.loadBalancerIngress.some((i) => i.ip === ip) || cloudLb) via = 'loadbalancer';
+    // An address of a node (or an EIP that a NAT rule maps to one) is a node port, whatever the port.
+    else if (snapshot?.nodeByAddress(ip) || (nat && snapshot?.nodeByAddress(nat.internalAddress)))
+      via = 'nodeport';
+    else if (snapshot?.podsByAddress(ip).length) via = 'pod';
     else if (service.ports.some((p) => p.nodePort === port)) via = 'nodeport';
     else via = isInClusterClient(question.client) ? 'clusterip' : 'loadbalancer';
   } else if (!isInClusterClient(question.client)) {
@@ -86,7 +92,7 @@ function verdictOf(paths: Trace[], findings: Finding[], service: Service | undef
 /** Answer "why can't this client reach this Service": paths, checks, ranking, unknowns. */
 export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseOptions = {}): DiagnoseResult {
   const service = snapshot.service(asked.target.namespace ?? 'default', asked.target.name);
-  const question = inferVia(service, asked);
+  const question = inferVia(service, asked, snapshot);
   const now = options.now ?? (question.at ? new Date(question.at) : new Date());
   const paths = service ? computePaths(snapshot, service, question) : [];
   const unknowns: string[] = [];

@@ -29,6 +29,7 @@ export function runCheck(check: Check, c: CheckCase): { hits: CheckHit[]; unknow
   const question = inferVia(
     c.snapshot.service(c.question.target.namespace ?? 'default', c.question.target.name),
     c.question,
+    c.snapshot,
   );
   const service = c.snapshot.service(question.target.namespace ?? 'default', question.target.name);
   const unknowns: string[] = [];
