@@ -90,7 +90,13 @@ function failHop(at: string, action: 'drop' | 'reject', rule: string, detail: st
 export function computePaths(snapshot: Snapshot, service: Service, question: Question): Trace[] {
   const res = resolveClient(snapshot, service, question.client);
   if (!res.ok) return [unknown([], res.why)];
-  const client = res.client;
+  let client = res.client;
+  // A dual-stack pod speaks whichever family the Service has.
+  const sameFamily = client.pod?.podIPs.find((ip) => {
+    const f = familyOfText(ip);
+    return f !== undefined && service.ipFamilies.includes(f);
+  });
+  if (client.kind === 'pod' && sameFamily && sameFamily !== client.ip) client = { ...client, ip: sameFamily };
   const facts = networkFacts(snapshot);
   const via =
     question.via ?? (client.kind === 'internet' || client.kind === 'vpc' ? 'loadbalancer' : 'clusterip');
@@ -1015,6 +1021,29 @@ function lbToTarget(
             'drop',
             'kernel: source address is local',
             `the LB kept the client address ${src}, which is node/${node.meta.name}'s own: Linux drops the packet (loopback)`,
+            ids,
+          ),
+        ],
+        'dropped',
+        'loopback: the LB sent the client its own request',
+        ids,
+        label,
+      ),
+    ];
+  }
+  if (keeps && ctx.client.kind === 'pod' && ctx.client.node === node && src === ctx.client.ip) {
+    // The LB sent the client's own request to the client's node: whatever kube-proxy does
+    // there, the answer goes to the pod directly from the node, never back through the LB.
+    const ids = mechanismIds(ctx, 'reply-bypass', true);
+    return [
+      trace(
+        [
+          ...h,
+          failHop(
+            `node/${node.meta.name}`,
+            'drop',
+            'reply routing',
+            `the LB kept the client address ${src}, a pod on node/${node.meta.name}: the reply goes to it inside the node, not back through ${lbName}, and the client drops it (loopback)`,
             ids,
           ),
         ],

@@ -1,0 +1,160 @@
+import { meta, question } from '../../test/support/builders.js';
+import { checkTable } from '../../test/support/check-table.js';
+import { seedCluster } from '../../test/support/seed-cluster.js';
+import type { Service, SnapshotData } from '../model/types.js';
+import check from './lb-loopback.js';
+
+/** TKE, GlobalRouter (VPC) network, a private CLB in front of an eTP Cluster Service. */
+const tke = (
+  o: {
+    mode?: 'ipvs' | 'iptables';
+    version?: string;
+    svc?: (s: Service) => void;
+    data?: (d: Partial<SnapshotData>) => void;
+    network?: 'vpc' | 'eni';
+  } = {},
+) =>
+  seedCluster({
+    provider: 'tke',
+    network: o.network ?? 'vpc',
+    mode: o.mode ?? 'ipvs',
+    version: o.version ?? 'v1.20.6-tke.5',
+    kind: 'dedicated-lb',
+    mutateService: (s) => {
+      s.externalTrafficPolicy = 'Cluster';
+      delete s.healthCheckNodePort;
+      s.meta.annotations = { 'service.kubernetes.io/qcloud-loadbalancer-internal-subnetid': 'subnet-1' };
+      o.svc?.(s);
+    },
+    mutateData: (d) => {
+      const lb = d.cloud?.loadBalancers?.[0];
+      if (lb) lb.kind = 'clb';
+      o.data?.(d);
+    },
+  });
+
+const l7Ingress = () =>
+  tke({
+    data: (d) => {
+      d.ingresses = [
+        {
+          kind: 'Ingress',
+          meta: meta('web'),
+          rules: [
+            {
+              host: 'web.example.com',
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'nginx', port: { number: 80 } } },
+                },
+              ],
+            },
+          ],
+          tls: [],
+          loadBalancerIngress: [{ ip: '192.168.0.150' }],
+        },
+      ];
+      d.cloud?.loadBalancers?.push({
+        id: 'lb-l7',
+        kind: 'clb',
+        scheme: 'private',
+        addresses: ['192.168.0.150'],
+        owner: 'ingress/default/web',
+        listeners: [
+          {
+            protocol: 'HTTP',
+            port: 80,
+            rules: [
+              {
+                host: 'web.example.com',
+                path: '/',
+                backends:
+                  d.nodes?.map((n) => ({
+                    target: `node/${n.meta.name}`,
+                    address: n.internalIPs[0] as string,
+                    port: 30000,
+                  })) ?? [],
+              },
+            ],
+          },
+        ],
+      });
+    },
+  });
+
+checkTable(check, {
+  valid: [
+    {
+      name: 'TKE iptables mode: kube-proxy answers for the CLB address on the node, no trip to the CLB',
+      snapshot: tke({ mode: 'iptables' }),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+    },
+    {
+      name: 'TKE IPVS with prevent-loopback and a fixed kube-proxy binds the VIP locally',
+      snapshot: tke({
+        version: 'v1.20.6-tke.12',
+        svc: (s) => (s.meta.annotations['service.cloud.tencent.com/prevent-loopback'] = 'true'),
+      }),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+    },
+    {
+      name: 'a public CLB has no loopback: the source is the public egress address',
+      snapshot: tke({
+        svc: (s) => {
+          s.loadBalancerIngress = [{ ip: '119.28.10.10' }];
+          s.meta.annotations = {};
+        },
+        data: (d) => {
+          const lb = d.cloud?.loadBalancers?.[0];
+          if (lb) {
+            lb.addresses = ['119.28.10.10'];
+            lb.scheme = 'public';
+          }
+        },
+      }),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+    },
+    {
+      name: 'the Service DNS name never passes the CLB',
+      snapshot: tke(),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'dns' }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'seed 003 L4: a pod reaches the private CLB in IPVS mode; the CLB may pick its own node',
+      snapshot: tke(),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+      hits: [
+        { severity: 'warning', data: { layer: 'L4', node: 'node-2', intermittent: true, provider: 'tke' } },
+      ],
+    },
+    {
+      name: 'seed 003 L4: the node itself reaches the CLB; its own address comes back as source',
+      snapshot: tke(),
+      question: question('nginx', { client: 'same-node-as-backend', via: 'loadbalancer' }),
+      hits: [{ data: { node: 'node-1', intermittent: true } }],
+    },
+    {
+      name: 'seed 003 L7: a pod reaches a private CLB Ingress; the CLB forwards to its own node',
+      snapshot: l7Ingress(),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'ingress' }),
+      hits: [{ data: { layer: 'L7', lb: 'lb/lb-l7' } }],
+    },
+    {
+      name: 'seed 003 VPC-CNI direct access: client and server pod share a node',
+      snapshot: tke({
+        network: 'eni',
+        svc: (s) => (s.meta.annotations['service.cloud.tencent.com/direct-access'] = 'true'),
+        data: (d) => {
+          const l = d.cloud?.loadBalancers?.[0]?.listeners[0];
+          if (l) l.backends = [{ target: 'pod/default/nginx-7d9c4', address: '10.244.1.10', port: 80 }];
+        },
+      }),
+      question: question('nginx', { client: 'pod-on-backend-node', via: 'loadbalancer' }),
+      hits: [{ severity: 'error', data: { intermittent: false } }],
+    },
+  ],
+});
