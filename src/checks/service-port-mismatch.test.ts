@@ -54,6 +54,36 @@ checkTable(check, {
       }),
       question: question('db', { via: 'dns', port: 5432 }),
     },
+    {
+      name: 'an outside client at an address the bundle does not know (a NAT EIP) on a guessed path',
+      snapshot: cluster(),
+      question: question('web', { client: 'internet', address: { ip: '198.51.100.7', port: 80 }, port: 80 }),
+    },
+    {
+      name: 'a load balancer listener port that differs from the Service port',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'LoadBalancer';
+            s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 31080 }];
+          }),
+        ],
+        pods: [pod('web-1')],
+        cloud: {
+          provider: 'cce',
+          cluster: {},
+          loadBalancers: [
+            {
+              id: 'elb-1',
+              addresses: ['203.0.113.10'],
+              owner: 'service/default/web',
+              listeners: [{ protocol: 'HTTPS', port: 443 }],
+            },
+          ],
+        },
+      }),
+      question: question('web', { client: 'internet', via: 'loadbalancer', port: 443 }),
+    },
   ],
   invalid: [
     {

@@ -1,6 +1,6 @@
 import { didYouMean } from '../model/didyoumean.js';
 import { findPort } from '../model/ports.js';
-import { formatClient, type Question, type Via } from '../model/question.js';
+import { formatClient, isInClusterClient, type Question, type Via } from '../model/question.js';
 import { refOf, type Snapshot } from '../model/snapshot.js';
 import type { Service, ServicePort } from '../model/types.js';
 import { defineCheck } from './define.js';
@@ -14,14 +14,21 @@ type PortRole = 'port' | 'nodePort' | 'targetPort';
  */
 export function pathOfAddress(snapshot: Snapshot, service: Service, question: Question): Via | undefined {
   const ip = question.address?.ip;
-  if (ip) {
-    if (service.clusterIPs.includes(ip)) return 'clusterip';
-    if (service.externalIPs.includes(ip)) return 'externalip';
-    if (service.loadBalancerIngress.some((i) => i.ip === ip)) return 'loadbalancer';
-    if (snapshot.nodeByAddress(ip)) return 'nodeport';
-    if (snapshot.podsByAddress(ip).length > 0) return 'pod';
-  }
-  return question.via;
+  if (!ip) return undefined;
+  if (service.clusterIPs.includes(ip)) return 'clusterip';
+  if (service.externalIPs.includes(ip)) return 'externalip';
+  if (service.loadBalancerIngress.some((i) => i.ip === ip)) return 'loadbalancer';
+  if (snapshot.nodeByAddress(ip)) return 'nodeport';
+  if (snapshot.podsByAddress(ip).length > 0) return 'pod';
+  return undefined;
+}
+
+/** Listener ports of the cloud load balancers that belong to this Service (they may differ from `port`). */
+function listenerPorts(snapshot: Snapshot, service: Service): number[] {
+  const owner = `service/${service.meta.namespace}/${service.meta.name}`;
+  return (snapshot.data.cloud?.loadBalancers ?? [])
+    .filter((lb) => lb.owner === owner)
+    .flatMap((lb) => lb.listeners.map((l) => l.port));
 }
 
 /** What a Service port answers to on a path: the number a client must use there. */
@@ -94,12 +101,23 @@ export default defineCheck<{
     if (!service || service.type === 'ExternalName' || service.headless) return [];
     const used = question.address?.port ?? question.port;
     if (used === undefined) return [];
-    const via = pathOfAddress(snapshot, service, question);
+    const byAddress = pathOfAddress(snapshot, service, question);
+    const viaGuessed = question.inferred.some((i) => i.startsWith('via '));
+    // An outside client at an address that is no Service, node or Pod address (a NAT EIP, an
+    // LB the bundle does not show) on a guessed path: its port belongs to something we cannot
+    // see, so there is nothing to compare it with. In-cluster clients only use port.
+    if (!byAddress && viaGuessed && !isInClusterClient(question.client)) return [];
+    const via = byAddress ?? question.via;
     if (!via || !(via in ROLE_FOR_VIA)) return [];
     const ns = service.meta.namespace;
     const name = service.meta.name;
     const label = (sp: ServicePort) => `${sp.name ? `${sp.name} ` : ''}${sp.port}/${sp.protocol}`;
-    const valid = [...new Set(service.ports.flatMap((sp) => numbersOn(snapshot, service, sp, via)))];
+    const valid = [
+      ...new Set([
+        ...service.ports.flatMap((sp) => numbersOn(snapshot, service, sp, via)),
+        ...(via === 'loadbalancer' ? listenerPorts(snapshot, service) : []),
+      ]),
+    ];
 
     let usedAs: PortRole | null = null;
     let owner: ServicePort | undefined;

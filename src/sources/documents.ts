@@ -208,8 +208,84 @@ function jsonItems(text: string, file: string): BundleItem[] {
   }
 }
 
+/** Kubernetes objects nest a few dozen levels at most; far deeper input is hostile or broken. */
+const MAX_DEPTH = 256;
+
+/**
+ * Deepest nesting in the text, counted without parsing: flow brackets outside quotes and
+ * comments, plus block indentation levels and "- " markers. An estimate that can only
+ * undercount (an unclosed quote hides what follows), so it never refuses a sane file.
+ * Parsers recurse per level, and a stack overflow inside V8's regexp compiler kills the
+ * process instead of throwing, so depth is refused before any parser sees the text.
+ */
+function tooDeepAt(text: string, yaml: boolean, limit: number): number | undefined {
+  let flow = 0;
+  let line = 1;
+  let quote = 0; // 0, or the char code of the open quote
+  const indents: number[] = [];
+  let atLineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      atLineStart = true;
+      continue;
+    }
+    if (atLineStart && yaml && flow === 0 && quote === 0) {
+      atLineStart = false;
+      let indent = 0;
+      while (text.charCodeAt(i) === 32) {
+        indent++;
+        i++;
+      }
+      c = text.charCodeAt(i);
+      if (c === 10 || c === 35 || Number.isNaN(c)) {
+        i--; // blank or comment-only line: let the loop see the newline
+        continue;
+      }
+      while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+      indents.push(indent);
+      let dashes = 0;
+      while (text.charCodeAt(i) === 45 && text.charCodeAt(i + 1) === 32) {
+        dashes++;
+        i += 2;
+      }
+      if (indents.length + dashes > limit) return line;
+      c = text.charCodeAt(i);
+      if (c === 10) {
+        i--;
+        continue;
+      }
+    }
+    atLineStart = false;
+    if (quote !== 0) {
+      if (c === 92 && quote === 34)
+        i++; // backslash escape in a double-quoted string
+      else if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 34 || (yaml && c === 39)) quote = c;
+    else if (c === 91 || c === 123) {
+      flow++;
+      if (flow + indents.length > limit) return line;
+    } else if ((c === 93 || c === 125) && flow > 0) flow--;
+    else if (yaml && c === 35) {
+      const prev = text.charCodeAt(i - 1);
+      if (i === 0 || prev === 32 || prev === 9) {
+        const eol = text.indexOf('\n', i);
+        if (eol < 0) break;
+        i = eol - 1;
+      }
+    }
+  }
+  return undefined;
+}
+
 export function parseDocuments(text: string, file: string, format: 'yaml' | 'json'): BundleItem[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const deep = tooDeepAt(text, format === 'yaml', MAX_DEPTH);
+  if (deep !== undefined)
+    throw malformed([`${file}:${deep}: nested more than ${MAX_DEPTH} levels deep: refusing it`]);
   if (format === 'json' || /^\s*[{[]/.test(text.slice(0, 64))) {
     // A .yaml file holding JSON is still JSON; a .json file that is not JSON is reported as JSON.
     if (format === 'json') return jsonItems(text, file);
