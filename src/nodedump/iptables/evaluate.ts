@@ -1,4 +1,4 @@
-import { type Addr, cidrContains, parseAddr, parseCidr } from '../ip.js';
+import { type Addr, type Cidr, cidrContains, parseAddr, parseCidr } from '../ip.js';
 import type { Chain, Match, PortMatch, Rule, Ruleset, Table } from './model.js';
 
 // Walks one packet through the real rules of a node the way netfilter does: hook by hook, table
@@ -120,6 +120,68 @@ const HOOK_TABLES: Record<string, readonly string[]> = {
 };
 
 const LOOPBACK4 = parseCidr('127.0.0.0/8')!;
+
+/**
+ * Per chain: rules whose only destination is one IPv4 address, bucketed by that address, and
+ * the indices of all other rules. A walk visits, in order, only the rules that can match the
+ * packet's destination; KUBE-SERVICES with 10,000 Services then costs a map lookup.
+ */
+interface ChainIndex {
+  byDst: Map<number, number[]>;
+  other: number[];
+}
+
+const chainIndexes = new WeakMap<Chain, ChainIndex>();
+
+function chainIndex(chain: Chain): ChainIndex {
+  let idx = chainIndexes.get(chain);
+  if (idx) return idx;
+  idx = { byDst: new Map(), other: [] };
+  chain.rules.forEach((r, i) => {
+    const d = r.destination;
+    const c = d && !d.negated && d.cidrs.length === 1 ? d.cidrs[0] : undefined;
+    if (c && c.family === 4 && c.bits === 32) {
+      const list = idx!.byDst.get(c.base);
+      if (list) list.push(i);
+      else idx!.byDst.set(c.base, [i]);
+    } else idx!.other.push(i);
+  });
+  chainIndexes.set(chain, idx);
+  return idx;
+}
+
+/** Builds every chain's index now (otherwise done on first use). */
+export function indexRuleset(rs: Ruleset): void {
+  for (const t of rs.tables.values()) for (const c of t.chains.values()) chainIndex(c);
+}
+
+/** Rule indices of `chain` that may match destination `dst`, in rule order. */
+function candidates(chain: Chain, dst: Addr): number[] {
+  const idx = chainIndex(chain);
+  const exact = dst.family === 4 ? idx.byDst.get(dst.n) : undefined;
+  if (!exact) return idx.other;
+  if (idx.other.length === 0) return exact;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < exact.length || j < idx.other.length) {
+    const a = exact[i] ?? Number.POSITIVE_INFINITY;
+    const b = idx.other[j] ?? Number.POSITIVE_INFINITY;
+    if (a < b) {
+      out.push(a);
+      i++;
+    } else {
+      out.push(b);
+      j++;
+    }
+  }
+  return out;
+}
+
+function anyContains(cidrs: Cidr[], a: Addr): boolean {
+  for (const c of cidrs) if (cidrContains(c, a)) return true;
+  return false;
+}
 
 class Walker {
   readonly unknowns = new Set<string>();
@@ -273,17 +335,12 @@ class Walker {
   }
 
   private matchRule(rule: Rule, st: State, hook: string): number {
+    if (rule.destination && anyContains(rule.destination.cidrs, st.dst) === rule.destination.negated)
+      return 0;
     if (rule.protocol && rule.protocol.name !== 'all') {
       if ((rule.protocol.name === this.proto) === rule.protocol.negated) return 0;
     }
-    if (rule.source) {
-      const hit = rule.source.cidrs.some((c) => cidrContains(c, this.src));
-      if (hit === rule.source.negated) return 0;
-    }
-    if (rule.destination) {
-      const hit = rule.destination.cidrs.some((c) => cidrContains(c, st.dst));
-      if (hit === rule.destination.negated) return 0;
-    }
+    if (rule.source && anyContains(rule.source.cidrs, this.src) === rule.source.negated) return 0;
     if (rule.fragment && !rule.fragment.negated) return 0;
     if (
       rule.inInterface &&
@@ -315,7 +372,10 @@ class Walker {
     }
     let active: State[] = [start];
     const done: ChainEnd[] = [];
-    for (const rule of chain.rules) {
+    // Every state walking this chain shares the destination: only DNAT changes it, and DNAT ends the walk.
+    const rules = chain.rules;
+    for (const ri of candidates(chain, start.dst)) {
+      const rule = rules[ri] as Rule;
       if (active.length === 0) break;
       const next: State[] = [];
       for (const st of active) {

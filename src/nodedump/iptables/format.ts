@@ -9,9 +9,14 @@ export function quoteWord(w: string): string {
   return `"${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** A negation marker, kept apart from a value that happens to be "!" (which gets quoted). */
+const NOT = '\u0000!';
+
 function neg(n: boolean): string[] {
-  return n ? ['!'] : [];
+  return n ? [NOT] : [];
 }
+
+const word = (w: string): string => (w === NOT ? '!' : quoteWord(w));
 
 function ports(p: PortMatch): string {
   return p.ranges.map((r) => (r.from === r.to ? String(r.from) : `${r.from}:${r.to}`)).join(',');
@@ -97,8 +102,8 @@ function targetWords(t: Target): string[] {
   return w;
 }
 
-/** The rule's words after `-A CHAIN`, in iptables-save's order. */
-export function ruleWords(r: Rule): string[] {
+/** The rule's words after `-A CHAIN`, in iptables-save's order (negations as NOT markers). */
+function ruleWords(r: Rule): string[] {
   const w: string[] = [];
   if (r.source) w.push(...neg(r.source.negated), '-s', r.source.text);
   if (r.destination) w.push(...neg(r.destination.negated), '-d', r.destination.text);
@@ -112,7 +117,7 @@ export function ruleWords(r: Rule): string[] {
 }
 
 export function formatRule(r: Rule): string {
-  const body = ['-A', r.chain, ...ruleWords(r)].map(quoteWord).join(' ');
+  const body = ['-A', r.chain, ...ruleWords(r)].map(word).join(' ');
   return r.counters ? `[${r.counters.packets}:${r.counters.bytes}] ${body}` : body;
 }
 

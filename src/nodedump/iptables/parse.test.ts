@@ -380,7 +380,7 @@ describe('properties', () => {
         // And the canonical text is a fixed point.
         expect(formatRuleset(parseIptablesSave(formatRuleset(rs), 'prop2'))).toBe(formatRuleset(rs));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.RT_RUNS ?? 300) },
     );
   });
 

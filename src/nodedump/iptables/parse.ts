@@ -27,7 +27,7 @@ class LineError extends Error {}
  * Splits one line like iptables-restore does: whitespace separates words, double or single
  * quotes group them, and a backslash inside quotes escapes the next character.
  */
-export function tokenize(line: string): string[] {
+export function tokenize(line: string, quotedOut?: number[]): string[] {
   const out: string[] = [];
   let i = 0;
   const n = line.length;
@@ -75,6 +75,7 @@ export function tokenize(line: string): string[] {
       word += line.slice(i, j);
       i = j;
     }
+    if (quoted) quotedOut?.push(out.length);
     if (word !== '' || quoted) out.push(word);
   }
   return out;
@@ -130,6 +131,11 @@ function parseMarkValue(text: string): { value: number; mask: number } {
 }
 
 function parseAddrList(text: string, negated: boolean): { negated: boolean; text: string; cidrs: Cidr[] } {
+  if (!text.includes(',')) {
+    const c = parseCidr(text);
+    if (!c) throw new LineError(`bad address "${text}"`);
+    return { negated, text, cidrs: [c] };
+  }
   const cidrs: Cidr[] = [];
   for (const part of text.split(',')) {
     const c = parseCidr(part);
@@ -223,12 +229,43 @@ function listOf(opt: RawOption): NegatedList {
   return { negated: opt.negated, values: (opt.values[0] ?? '').split(',') };
 }
 
+// A dump of a big cluster repeats the same pieces tens of thousands of times (protocols,
+// comments, port matches, jumps to KUBE-MARK-MASQ). Parsed pieces are immutable, so one object
+// per distinct text is shared by every rule: far less memory and garbage collection.
+let internTable = new Map<string, unknown>();
+
+function interned<T>(key: string, make: () => T): T {
+  const hit = internTable.get(key);
+  if (hit !== undefined) return hit as T;
+  const v = make();
+  internTable.set(key, v);
+  return v;
+}
+
+function optionsKey(options: RawOption[]): string {
+  let k = '';
+  for (const o of options) k += `\0${o.negated ? '!' : ''}${o.name}\0${o.values.join('\0')}`;
+  return k;
+}
+
+/** Indices of words that were quoted: a quoted "!" is a value, not a negation. */
+let quotedWords: number[] = [];
+
+const isBang = (words: string[], i: number): boolean => words[i] === '!' && !quotedWords.includes(i);
+
+function need(words: string[], i: number, opt: string): string {
+  const v = words[i];
+  if (v === undefined || isBang(words, i)) throw new LineError(`${opt} needs a value`);
+  return v;
+}
+
+function one(o: RawOption): string {
+  const v = o.values[0];
+  if (v === undefined) throw new LineError(`--${o.name} needs a value`);
+  return v;
+}
+
 function finishMatch(b: MatchBuilder, warn: (code: RulesetWarning['code'], detail: string) => void): Match {
-  const one = (o: RawOption): string => {
-    const v = o.values[0];
-    if (v === undefined) throw new LineError(`--${o.name} needs a value`);
-    return v;
-  };
   const known = MODULE_OPTIONS[b.module];
   if (!known) {
     warn('unknown-match', `-m ${b.module} is not evaluated`);
@@ -394,11 +431,6 @@ function finishMatch(b: MatchBuilder, warn: (code: RulesetWarning['code'], detai
 
 function finishTarget(name: string, goto: boolean, options: RawOption[]): Target {
   const t: Target = { name, goto, options };
-  const one = (o: RawOption): string => {
-    const v = o.values[0];
-    if (v === undefined) throw new LineError(`--${o.name} needs a value`);
-    return v;
-  };
   for (const o of options) {
     switch (o.name) {
       case 'to-destination':
@@ -443,7 +475,7 @@ function finishTarget(name: string, goto: boolean, options: RawOption[]): Target
 }
 
 /** Parses the words of one rule after `-A CHAIN`. */
-export function parseRuleWords(
+function parseRuleWords(
   words: string[],
   start: number,
   rule: Rule,
@@ -454,15 +486,10 @@ export function parseRuleWords(
   // kube-proxy writes "-m tcp -p tcp -d X --dport 80".
   const open: MatchBuilder[] = [];
   let target: { name: string; goto: boolean; options: RawOption[] } | undefined;
-  const need = (i: number, opt: string): string => {
-    const v = words[i];
-    if (v === undefined || v === '!') throw new LineError(`${opt} needs a value`);
-    return v;
-  };
   let i = start;
   while (i < words.length) {
     const w = words[i] as string;
-    if (w === '!') {
+    if (w === '!' && isBang(words, i)) {
       if (neg) throw new LineError('double negation');
       neg = true;
       i++;
@@ -471,29 +498,36 @@ export function parseRuleWords(
     switch (w) {
       case '-p':
       case '--protocol':
-        rule.protocol = { negated: neg, name: protocolName(need(i + 1, w)) };
+        rule.protocol = interned(`p${neg}${need(words, i + 1, w)}`, () => ({
+          negated: neg,
+          name: protocolName(need(words, i + 1, w)),
+        }));
         i += 2;
         break;
       case '-s':
       case '--source':
       case '--src':
-        rule.source = parseAddrList(need(i + 1, w), neg);
+        rule.source = interned(`a${neg}${need(words, i + 1, w)}`, () =>
+          parseAddrList(need(words, i + 1, w), neg),
+        );
         i += 2;
         break;
       case '-d':
       case '--destination':
       case '--dst':
-        rule.destination = parseAddrList(need(i + 1, w), neg);
+        rule.destination = interned(`a${neg}${need(words, i + 1, w)}`, () =>
+          parseAddrList(need(words, i + 1, w), neg),
+        );
         i += 2;
         break;
       case '-i':
       case '--in-interface':
-        rule.inInterface = { negated: neg, name: need(i + 1, w) };
+        rule.inInterface = { negated: neg, name: need(words, i + 1, w) };
         i += 2;
         break;
       case '-o':
       case '--out-interface':
-        rule.outInterface = { negated: neg, name: need(i + 1, w) };
+        rule.outInterface = { negated: neg, name: need(words, i + 1, w) };
         i += 2;
         break;
       case '-f':
@@ -504,7 +538,7 @@ export function parseRuleWords(
       case '-m':
       case '--match':
         if (neg) throw new LineError('"!" cannot negate -m');
-        open.push({ module: need(i + 1, w), options: [], line: rule.line });
+        open.push({ module: need(words, i + 1, w), options: [], line: rule.line });
         i += 2;
         break;
       case '-j':
@@ -513,14 +547,14 @@ export function parseRuleWords(
       case '--goto':
         if (neg) throw new LineError(`"!" cannot negate ${w}`);
         if (target) throw new LineError('more than one target');
-        target = { name: need(i + 1, w), goto: w === '-g' || w === '--goto', options: [] };
+        target = { name: need(words, i + 1, w), goto: w === '-g' || w === '--goto', options: [] };
         i += 2;
         break;
       case '-c':
       case '--set-counters': {
         if (neg) throw new LineError('"!" cannot negate -c');
-        const p = need(i + 1, w);
-        const b = need(i + 2, w);
+        const p = need(words, i + 1, w);
+        const b = need(words, i + 2, w);
         if (!/^\d+$/.test(p) || !/^\d+$/.test(b)) throw new LineError('bad counters');
         rule.counters = { packets: Number(p), bytes: Number(b) };
         i += 3;
@@ -533,10 +567,14 @@ export function parseRuleWords(
         // protocol match (iptables loads -m tcp by itself for "-p tcp --dport 80")?
         let arity: number | undefined;
         let sink: RawOption[];
-        const owner = target
-          ? undefined
-          : [...open].reverse().find((b) => MODULE_OPTIONS[b.module]?.[name] !== undefined);
-        const lastUnknown = [...open].reverse().find((b) => !MODULE_OPTIONS[b.module]);
+        let owner: MatchBuilder | undefined;
+        let lastUnknown: MatchBuilder | undefined;
+        for (let k = open.length - 1; k >= 0 && !target; k--) {
+          const b = open[k] as MatchBuilder;
+          const opts = MODULE_OPTIONS[b.module];
+          if (!opts) lastUnknown ??= b;
+          else if (!owner && opts[name] !== undefined) owner = b;
+        }
         if (target) {
           sink = target.options;
         } else if (owner) {
@@ -561,10 +599,10 @@ export function parseRuleWords(
         const values: string[] = [];
         let j = i + 1;
         if (arity !== undefined) {
-          for (let k = 0; k < arity; k++) values.push(need(j++, w));
+          for (let k = 0; k < arity; k++) values.push(need(words, j++, w));
         } else {
           // Unknown option: take every following word that is not itself an option.
-          while (j < words.length && !isOptionToken(words[j] as string) && words[j] !== '!')
+          while (j < words.length && !isOptionToken(words[j] as string) && !isBang(words, j))
             values.push(words[j++] as string);
         }
         sink.push({ name, negated: neg, values });
@@ -574,7 +612,11 @@ export function parseRuleWords(
     neg = false;
   }
   if (neg) throw new LineError('dangling "!"');
-  const matches = open.map((b) => finishMatch(b, warn));
+  const matches = open.map((b) =>
+    MODULE_OPTIONS[b.module] && b.module !== 'set'
+      ? interned(`m${b.module}${b.implicit === true}${optionsKey(b.options)}`, () => finishMatch(b, warn))
+      : finishMatch(b, warn),
+  );
   rule.matches = matches;
   for (const m of matches) {
     // The kernel refuses a port match whose protocol is not the rule's.
@@ -582,7 +624,13 @@ export function parseRuleWords(
       throw new LineError(`-m ${m.module} needs -p ${m.module}`);
     }
   }
-  if (target) rule.target = finishTarget(target.name, target.goto, target.options);
+  if (target) {
+    const t = target;
+    rule.target =
+      t.options.length === 0
+        ? interned(`t${t.goto}${t.name}`, () => finishTarget(t.name, t.goto, t.options))
+        : finishTarget(t.name, t.goto, t.options);
+  }
 }
 
 /** Parses iptables-save text. Throws NodeDumpParseError (file and line) on malformed input. */
@@ -594,6 +642,10 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
   let lineNo = 0;
   let pos = 0;
   const len = text.length;
+  internTable = new Map();
+  const warn = (code: RulesetWarning['code'], detail: string): void => {
+    warnings.push({ line: lineNo, code, detail });
+  };
   const fail = (reason: string): never => {
     throw new NodeDumpParseError(file, lineNo, reason);
   };
@@ -619,7 +671,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
         tables.set(name, table);
         continue;
       }
-      if (line.trim() === 'COMMIT') {
+      if (c === 67 /* C */ && line.trim() === 'COMMIT') {
         if (!table) fail('COMMIT outside a table');
         table = undefined;
         continue;
@@ -656,7 +708,8 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
         if (!counters) fail('bad counters prefix');
         body = line.slice(close + 1).trimStart();
       }
-      const words = tokenize(body);
+      quotedWords = [];
+      const words = tokenize(body, quotedWords);
       const op = words[0];
       const chainName = words[1];
       if (op === '-X' || op === '--delete-chain' || op === '-F' || op === '--flush') {
@@ -691,7 +744,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
       }
       const rule: Rule = { table: t.name, chain: chainName!, line: lineNo, text: body, matches: [] };
       if (counters) rule.counters = counters;
-      parseRuleWords(words, first, rule, (code, detail) => warnings.push({ line: lineNo, code, detail }));
+      parseRuleWords(words, first, rule, warn);
       if (rule.target && !t.chains.has(rule.target.name) && !isKnownTargetName(rule.target.name)) {
         warnings.push({
           line: lineNo,
@@ -709,6 +762,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
   }
   if (table)
     throw new NodeDumpParseError(file, table.line, `table "${table.name}" has no COMMIT before the end`);
+  internTable = new Map();
   return { file, tables, ruleCount, warnings };
 }
 
