@@ -56,6 +56,8 @@ function roleOf(sp: ServicePort, n: number, snapshot: Snapshot, service: Service
   return undefined;
 }
 
+const roleName = (r: PortRole) => (r === 'port' ? 'Service port' : r);
+
 const ROLE_FOR_VIA: Record<string, PortRole> = {
   clusterip: 'port',
   dns: 'port',
@@ -84,7 +86,7 @@ export default defineCheck<{
   confidence: 0.85,
   title: (d) =>
     d.usedAs
-      ? `Port ${d.used} is the ${d.usedAs === 'port' ? 'Service port' : d.usedAs} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
+      ? `Port ${d.used} is the ${roleName(d.usedAs)} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
       : `${d.service} does not expose port ${d.used} via ${d.via}${d.valid.length ? ` (it exposes ${d.valid.join(', ')})` : ''}`,
   docs: {
     what: 'The client connects to a port the Service does not expose on the path it uses: the port, nodePort and targetPort of a Service port are three different numbers, each valid in one place.',
@@ -151,7 +153,7 @@ export default defineCheck<{
     ];
     if (usedAs)
       evidence.push(
-        `${used} is the ${usedAs} of Service port ${label(owner as ServicePort)}, not valid via ${via}`,
+        `${used} is the ${roleName(usedAs)} of Service port ${label(owner as ServicePort)}, not valid via ${via}`,
       );
     if (nameHint) evidence.push(`did you mean port name "${nameHint}"?`);
 
@@ -163,7 +165,7 @@ export default defineCheck<{
       const host =
         question.address?.ip ??
         (via === 'nodeport' ? 'NODE_IP' : via === 'pod' ? 'POD_IP' : service.clusterIP || 'CLUSTER_IP');
-      summary = `Use port ${use} via ${via}${usedAs ? ` (${used} is the ${usedAs})` : ''}: connect to ${host}:${use}.`;
+      summary = `Use port ${use} via ${via}${usedAs ? ` (${used} is the ${roleName(usedAs)})` : ''}: connect to ${host}:${use}.`;
       if (question.address)
         commands.push(
           `svcdoctor diagnose ${name} -n ${ns} --client ${formatClient(question.client)} --address ${question.address.ip}:${use}`,
