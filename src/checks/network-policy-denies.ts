@@ -178,12 +178,21 @@ function stableLabels(pod: Pod): Record<string, string> {
   return Object.fromEntries(Object.entries(pod.meta.labels).filter(([k]) => !skip.has(k)));
 }
 
-function summarise(verdicts: Verdict[]): { policies: string[]; reason: string; notes: string[] } {
+function summarise(verdicts: Verdict[]): {
+  policies: string[];
+  reason: string;
+  notes: string[];
+  misses: string[];
+} {
   const policies = [...new Set(verdicts.flatMap((v) => v.policies))].sort();
   return {
     policies,
     reason: verdicts[0]?.reason ?? '',
     notes: [...new Set(verdicts.flatMap((v) => v.implementationDefined))],
+    // Why each rule failed, for the first denied backend (replicas share labels and ports).
+    misses: (verdicts[0]?.misses ?? [])
+      .slice(0, 4)
+      .map((m) => `${m.policy} rule #${m.rule + 1}: ${m.reason}`),
   };
 }
 
@@ -294,7 +303,7 @@ function serviceHit(ctx: CheckContext, service: Service, sp: ServicePort): Check
         continue;
       }
     }
-    const { policies, reason, notes } = summarise(verdicts);
+    const { policies, reason, notes, misses } = summarise(verdicts);
     const first = deniedHere[0]!;
     const clientPod = source.src.pod;
     const policyNs = direction === 'ingress' ? ns : (clientPod?.meta.namespace ?? ns);
@@ -344,6 +353,7 @@ function serviceHit(ctx: CheckContext, service: Service, sp: ServicePort): Check
         ...(source.snat
           ? [`externalTrafficPolicy Cluster: the backends see the node IP ${source.src.ip}, not the client's`]
           : []),
+        ...misses,
         ...notes.map((n) => `implementation-defined: ${n}`),
       ],
       fix: {
@@ -376,7 +386,7 @@ function dnsEgressHit(ctx: CheckContext): CheckHit<Data>[] {
   const denied = reach.results.map((r) => r.result);
   const egressDenied = denied.filter((v) => !v.egress.allowed);
   const direction = egressDenied.length > 0 ? 'egress' : 'ingress';
-  const { policies, reason, notes } = summarise(denied.map((v) => v[direction]));
+  const { policies, reason, notes, misses } = summarise(denied.map((v) => v[direction]));
   const [pns, pname] = policies[0]!.split('/') as [string, string];
   return [
     {
@@ -396,6 +406,7 @@ function dnsEgressHit(ctx: CheckContext): CheckHit<Data>[] {
       },
       evidence: [
         `DNS to CoreDNS (UDP 53) is ${direction === 'egress' ? 'not allowed out of the client' : 'not admitted by CoreDNS'}: ${reason}`,
+        ...misses,
       ],
       fix: {
         summary: `Allow egress to kube-system/kube-dns on UDP and TCP 53 from ${formatClient(question.client)}.`,

@@ -911,6 +911,53 @@ describe('evaluateNetworkPolicies', () => {
   });
 });
 
+describe('denial explanations (misses)', () => {
+  beforeEach(() => resetBuilderCounters());
+
+  it.each([
+    {
+      name: 'an ANDed peer names the namespaceSelector that failed',
+      policies: [
+        policy('y-and-b', 'x', {
+          ingress: [rule([{ namespaceSelector: sel({ ns: 'y' }), podSelector: sel({ pod: 'b' }) }])],
+        }),
+      ],
+      from: 'z/b',
+      misses: [{ policy: 'x/y-and-b', rule: 0, element: 'peer' }],
+    },
+    {
+      name: 'a rule whose peers match but ports do not names the ports',
+      policies: [policy('p80', 'x', { ingress: [rule([], [tcp(80)])] })],
+      from: 'y/a',
+      misses: [{ policy: 'x/p80', rule: 0, element: 'port' }],
+    },
+    {
+      name: 'every rule of every selecting policy is explained',
+      policies: [
+        policy('a', 'x', { ingress: [rule([{ podSelector: sel({ pod: 'c' }) }]), rule([], [udp(81)])] }),
+        policy('b', 'x', { ingress: [rule([{ ipBlock: { cidr: '203.0.113.0/24', except: [] } }])] }),
+      ],
+      from: 'y/a',
+      misses: [
+        { policy: 'x/a', rule: 0, element: 'peer' },
+        { policy: 'x/a', rule: 1, element: 'port' },
+        { policy: 'x/b', rule: 0, element: 'peer' },
+      ],
+    },
+  ])('$name', ({ policies, from, misses }) => {
+    const snap = build({ policies });
+    const r = evaluateNetworkPolicies(snap, {
+      src: resolve(snap, from),
+      dst: resolve(snap, 'x/a'),
+      port: 81,
+      protocol: 'TCP',
+    });
+    expect(r.ingress.allowed).toBe(false);
+    expect(r.ingress.misses.map(({ reason: _r, ...m }) => m)).toEqual(misses);
+    expect(r.ingress.misses.every((m) => m.reason.length > 0)).toBe(true);
+  });
+});
+
 describe('evaluateServiceBackends (after Service DNAT)', () => {
   beforeEach(() => resetBuilderCounters());
 

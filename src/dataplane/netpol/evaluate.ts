@@ -10,13 +10,14 @@
 //  - Named ports are resolved against the destination pod's container ports.
 //  - Both the source's egress and the destination's ingress must allow a connection.
 
-import { matchesLabelSelector } from '../../model/labels.js';
+import { formatLabelSelector, matchesLabelSelector } from '../../model/labels.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type {
   LabelSelector,
   NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
+  NetworkPolicyRule,
   Pod,
   Protocol,
 } from '../../model/types.js';
@@ -77,6 +78,14 @@ export interface Verdict {
   implementationDefined: string[];
   /** Facts that were missing (namespace labels not collected...); the verdict assumed the worst-known case. */
   unknowns: string[];
+  /** For a denial: why each rule of the selecting policies did not match (the first failing element). */
+  misses: RuleMiss[];
+}
+
+export interface RuleMiss extends RuleRef {
+  /** Which part of the rule failed: its peers (from/to) or its ports. */
+  element: 'peer' | 'port';
+  reason: string;
 }
 
 export interface NetpolResult {
@@ -192,6 +201,70 @@ function portMatches(
   return false;
 }
 
+function describeSelector(sel: LabelSelector): string {
+  const text = formatLabelSelector(sel);
+  return text ? `{${text}}` : '{} (everything)';
+}
+
+function describeLabels(labels: Record<string, string>): string {
+  const text = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return text ? `{${text}}` : '{}';
+}
+
+/** Why one peer does not select the other side, in one clause. */
+function peerMiss(ctx: PeerContext, peer: NetworkPolicyPeer): string {
+  const other = ctx.peer;
+  if (peer.ipBlock) {
+    const { cidr, except } = peer.ipBlock;
+    if (!ipInCidr(other.ip, cidr)) return `ipBlock ${cidr} does not contain ${other.ip}`;
+    const ex = except.find((e) => ipInCidr(other.ip, e));
+    return ex ? `${other.ip} is in the except range ${ex} of ipBlock ${cidr}` : 'ipBlock matches';
+  }
+  const pod = other.pod;
+  if (!pod) return `${other.ip} is not a pod, so pod/namespace selectors cannot select it`;
+  if (pod.hostNetwork) return `${pod.meta.namespace}/${pod.meta.name} uses hostNetwork (seen as its node)`;
+  if (peer.namespaceSelector) {
+    const ns = namespaceLabels(ctx.snapshot, pod.meta.namespace);
+    if (!matchesLabelSelector(peer.namespaceSelector, ns.labels))
+      return `namespaceSelector ${describeSelector(peer.namespaceSelector)} does not match namespace ${pod.meta.namespace} ${describeLabels(ns.labels)}`;
+  } else if (pod.meta.namespace !== ctx.policy.meta.namespace) {
+    return `podSelector without namespaceSelector only selects pods in ${ctx.policy.meta.namespace}; ${pod.meta.name} runs in ${pod.meta.namespace}`;
+  }
+  if (peer.podSelector && !matchesLabelSelector(peer.podSelector, pod.meta.labels))
+    return `podSelector ${describeSelector(peer.podSelector)} does not match pod ${pod.meta.name} ${describeLabels(pod.meta.labels)}`;
+  return 'peer matches';
+}
+
+function describePort(p: NetworkPolicyPort): string {
+  if (p.port === undefined) return `${p.protocol}/any`;
+  return `${p.protocol}/${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ''}`;
+}
+
+/** The first element of a rule that fails the connection. */
+function ruleMiss(
+  ctx: PeerContext,
+  rule: NetworkPolicyRule,
+  conn: Connection,
+): Pick<RuleMiss, 'element' | 'reason'> {
+  const quiet = { ...ctx, notes: new Set<string>(), unknowns: new Set<string>() };
+  if (rule.peers.length > 0 && !rule.peers.some((p) => peerMatches(quiet, p))) {
+    const reasons = rule.peers.map((p) => peerMiss(ctx, p));
+    return {
+      element: 'peer',
+      reason: reasons.length === 1 ? reasons[0]! : reasons.map((r, i) => `peer ${i + 1}: ${r}`).join('; '),
+    };
+  }
+  const named = rule.ports.some((p) => typeof p.port === 'string') && conn.dst.pod;
+  return {
+    element: 'port',
+    reason: `ports [${rule.ports.map(describePort).join(', ')}] do not include ${conn.protocol}/${conn.port}${
+      named ? ` (named ports are resolved on ${conn.dst.pod!.meta.name})` : ''
+    }`,
+  };
+}
+
 function rulesAllowing(
   snapshot: Snapshot,
   policies: NetworkPolicy[],
@@ -228,6 +301,7 @@ function sideVerdict(snapshot: Snapshot, direction: Direction, conn: Connection)
     allowedBy: [] as RuleRef[],
     implementationDefined: [] as string[],
     unknowns: [] as string[],
+    misses: [] as RuleMiss[],
   };
   if (!pod) {
     return {
@@ -287,11 +361,20 @@ function sideVerdict(snapshot: Snapshot, direction: Direction, conn: Connection)
       reason: `allowed by ${first.policy} ${direction} rule #${first.rule + 1}`,
       implementationDefined: [...notes],
       unknowns: [...unknowns],
+      misses: [],
     };
   }
   const emptyRules = policies
     .filter((p) => (direction === 'ingress' ? p.ingress : p.egress).length === 0)
     .map(policyKey);
+  const misses: RuleMiss[] = [];
+  const other = direction === 'ingress' ? conn.src : conn.dst;
+  for (const policy of policies) {
+    (direction === 'ingress' ? policy.ingress : policy.egress).forEach((rule, index) => {
+      const ctx: PeerContext = { snapshot, policy, peer: other, notes: new Set(), unknowns: new Set() };
+      misses.push({ policy: policyKey(policy), rule: index, ...ruleMiss(ctx, rule, conn) });
+    });
+  }
   return {
     direction,
     allowed: false,
@@ -304,6 +387,7 @@ function sideVerdict(snapshot: Snapshot, direction: Direction, conn: Connection)
         : `denied: no ${direction} rule of ${names.join(', ')} matches`,
     implementationDefined: [...notes],
     unknowns: [...unknowns],
+    misses,
   };
 }
 
