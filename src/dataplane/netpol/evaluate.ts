@@ -256,7 +256,19 @@ function ruleMiss(
       reason: reasons.length === 1 ? reasons[0]! : reasons.map((r, i) => `peer ${i + 1}: ${r}`).join('; '),
     };
   }
-  const named = rule.ports.some((p) => typeof p.port === 'string') && conn.dst.pod;
+  const dstPod = conn.dst.pod;
+  const declared = dstPod ? dstPod.containers.flatMap((c) => c.ports) : [];
+  const undeclared = rule.ports
+    .map((p) => p.port)
+    .filter((n): n is string => typeof n === 'string' && !declared.some((d) => d.name === n));
+  if (dstPod && undeclared.length > 0 && rule.ports.every((p) => typeof p.port === 'string')) {
+    const names = declared.filter((d) => d.name).map((d) => `${d.name}=${d.containerPort}/${d.protocol}`);
+    return {
+      element: 'port',
+      reason: `named port${undeclared.length > 1 ? 's' : ''} ${undeclared.map((n) => `"${n}"`).join(', ')} not declared by ${dstPod.meta.name} (it declares ${names.join(', ') || 'no named ports'})`,
+    };
+  }
+  const named = rule.ports.some((p) => typeof p.port === 'string') && dstPod;
   return {
     element: 'port',
     reason: `ports [${rule.ports.map(describePort).join(', ')}] do not include ${conn.protocol}/${conn.port}${
