@@ -74,19 +74,21 @@ export function inferVia(service: Service | undefined, question: Question, snaps
   };
 }
 
+/**
+ * The verdict weighs simulated paths and checks together. A path the simulator delivers can
+ * still fail at a layer it does not model (a certificate, a probe), so an error finding turns
+ * "delivered" into "unreachable"; "partial" is kept for some paths working and others not.
+ */
 function verdictOf(paths: Trace[], findings: Finding[], service: Service | undefined): Verdict {
   if (!service) return 'unreachable';
-  if (paths.length > 0) {
-    const delivered = paths.filter((p) => p.outcome === 'delivered').length;
-    const unknown = paths.filter((p) => p.outcome === 'insufficient-info').length;
-    if (delivered === paths.length)
-      return findings.some((f) => f.severity === 'error') ? 'partial' : 'reachable';
-    if (delivered > 0) return 'partial';
-    if (unknown === paths.length)
-      return findings.some((f) => f.severity === 'error') ? 'unreachable' : 'unknown';
-    return 'unreachable';
-  }
-  return findings.some((f) => f.severity === 'error') ? 'unreachable' : 'reachable';
+  const error = findings.some((f) => f.severity === 'error');
+  const delivered = paths.filter((p) => p.outcome === 'delivered' || p.outcome === 'local').length;
+  const unknown = paths.filter((p) => p.outcome === 'insufficient-info').length;
+  const failed = paths.length - delivered - unknown;
+  if (failed > 0) return delivered > 0 ? 'partial' : 'unreachable';
+  if (error) return 'unreachable';
+  if (paths.length > 0 && unknown === paths.length) return 'unknown';
+  return 'reachable';
 }
 
 /** Answer "why can't this client reach this Service": paths, checks, ranking, unknowns. */

@@ -289,8 +289,4 @@ function deriveClusterConfig(data: SnapshotData): void {
       };
     }
   }
-  // The cloud inventory may name the proxy mode when the ConfigMap was not collected.
-  const cloudMode = data.cloud?.cluster.kubeProxy?.mode;
-  if (cloudMode && !data.kubeProxy)
-    data.kubeProxy = { mode: cloudMode, nodePortAddresses: [], masqueradeAll: false, masqueradeBit: 14 };
 }

@@ -73,18 +73,8 @@ export function nodeContext(
 
   const cloudProxy = snapshot.data.cloud?.cluster.kubeProxy;
   const cfg = snapshot.data.kubeProxy;
-  // The file source fills kubeProxy from the CloudInventory's mode when the ConfigMap was not
-  // collected; such a config knows the mode only, not the cluster CIDR or other settings.
-  const cfgKnown =
-    cfg !== undefined &&
-    !(
-      cfg.origin === undefined &&
-      cfg.clusterCIDR === undefined &&
-      cloudProxy?.mode === cfg.mode &&
-      !snapshot.data.configMaps.some(
-        (c) => c.meta.namespace === 'kube-system' && c.meta.name === 'kube-proxy',
-      )
-    );
+  // The ConfigMap's config is authoritative; the CloudInventory may name only the mode.
+  const cfgKnown = cfg !== undefined;
   let mode: ProxyMode;
   if (opts.mode) mode = opts.mode;
   else if (cfg?.mode) mode = cfg.mode;
