@@ -1,7 +1,8 @@
+import { describe, expect, it } from 'vitest';
 import { meta, notReady, pod, question, service, snapshotOf } from '../../test/support/builders.js';
 import { checkTable } from '../../test/support/check-table.js';
 import type { Namespace, Pod } from '../model/types.js';
-import check from './dns-name-wrong.js';
+import check, { applySuggestion } from './dns-name-wrong.js';
 
 const ns = (name: string): Namespace => ({ kind: 'Namespace', meta: meta(name, '') });
 const namespaces = [ns('shop'), ns('front'), ns('kube-system')];
@@ -119,4 +120,28 @@ checkTable(check, {
       ],
     },
   ],
+});
+
+describe('applySuggestion', () => {
+  it.each([
+    ['api', { field: 'namespace', typed: 'front', suggestion: 'shop' }, 'api.shop'],
+    [
+      'api.shpo.svc.cluster.local',
+      { field: 'namespace', typed: 'shpo', suggestion: 'shop' },
+      'api.shop.svc.cluster.local',
+    ],
+    ['ap1.shop', { field: 'service', typed: 'ap1', suggestion: 'api' }, 'api.shop'],
+    [
+      'api.shop.svc.cluster.locl',
+      { field: 'domain', typed: 'cluster.locl', suggestion: 'cluster.local' },
+      'api.shop.svc.cluster.local',
+    ],
+    [
+      'api.shop.cluster.local',
+      { field: 'name', typed: 'api.shop.cluster.local', suggestion: 'api.shop.svc.cluster.local' },
+      'api.shop.svc.cluster.local',
+    ],
+  ] as const)('%s + %j = %s', (name, s, want) => {
+    expect(applySuggestion(name, s, 'cluster.local')).toBe(want);
+  });
 });

@@ -14,6 +14,8 @@ interface Data extends Record<string, unknown> {
   suggestions: DnsSuggestion[];
   /** The name the user should use for the target Service. */
   correctName: string;
+  /** The typed name with the best suggestion applied (a whole name, not just the corrected label). */
+  didYouMean?: string;
   /** When the name resolves, the Service it leads to. */
   resolvesTo?: string;
   clusterDomain: string;
@@ -34,6 +36,29 @@ function namesAsked(snapshot: Snapshot, question: Question): string[] {
 function clientNamespace(question: Question, service: Service | undefined): string {
   if (question.client.kind === 'pod') return question.client.namespace;
   return service?.meta.namespace ?? question.target.namespace ?? 'default';
+}
+
+/** Applies one suggestion to the name as typed: the corrected label in place, or the whole name. */
+export function applySuggestion(name: string, s: DnsSuggestion, clusterDomain: string): string {
+  const trailing = name.endsWith('.') ? '.' : '';
+  const labels = name.replace(/\.$/, '').split('.');
+  switch (s.field) {
+    case 'service':
+      labels[0] = s.suggestion;
+      return labels.join('.') + trailing;
+    case 'namespace':
+      if (labels.length === 1) return `${labels[0]}.${s.suggestion}`;
+      labels[1] = s.suggestion;
+      return labels.join('.') + trailing;
+    case 'domain': {
+      const svcAt = labels.indexOf('svc');
+      return svcAt >= 0
+        ? `${labels.slice(0, svcAt + 1).join('.')}.${clusterDomain}${trailing}`
+        : s.suggestion;
+    }
+    default:
+      return s.suggestion;
+  }
 }
 
 function describeKind(d: Data): string {
@@ -59,8 +84,8 @@ export default defineCheck<Data>({
   layer: 'dns',
   confidence: 0.85,
   title: (d) => {
-    const s = d.suggestions[0];
-    return `${describeKind(d)[0]!.toUpperCase()}${describeKind(d).slice(1)}${s ? ` — did you mean ${s.suggestion}?` : ''}`;
+    const text = describeKind(d);
+    return `${text[0]!.toUpperCase()}${text.slice(1)}${d.didYouMean ? ` — did you mean ${d.didYouMean}?` : ''}`;
   },
   docs: {
     what: 'The DNS name the client uses does not lead to the Service: the Service name, namespace or cluster domain is wrong, the short name is used from another namespace, or cluster DNS is down.',
@@ -129,10 +154,14 @@ export default defineCheck<Data>({
       if (kind === 'resolves-elsewhere' || suggestions.length === 0) {
         suggestions = [{ field: 'name', typed: name, suggestion: correctName }];
       }
+      const best = suggestions[0];
       const data: Data = {
         ...base,
         kind,
         suggestions,
+        ...(best && kind !== 'resolves-elsewhere'
+          ? { didYouMean: applySuggestion(name, best, r.clusterDomain) }
+          : {}),
         ...(r.service ? { resolvesTo: `${r.service.meta.namespace}/${r.service.meta.name}` } : {}),
       };
       hits.push({
