@@ -58,6 +58,7 @@ checkTable(check, {
             kind: 'service-not-found',
             suggestions: [{ field: 'namespace', suggestion: 'shop' }],
             correctName: 'api.shop.svc.cluster.local',
+            didYouMean: 'api.shop',
           },
         },
       ],
