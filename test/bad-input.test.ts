@@ -126,7 +126,7 @@ const cases: BadCase[] = [
   },
 ];
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('bad input: exit 2, one line per problem naming file and problem, no stack trace', () => {
   for (const c of cases) {
@@ -143,7 +143,7 @@ describe('bad input: exit 2, one line per problem naming file and problem, no st
         expect(line).toMatch(new RegExp(`^svcdoctor: (${c.code}): `));
         const want = c.lines?.[i];
         if (want !== undefined) expect(line).toContain(`${file}:${want}:`);
-        else expect(line).toMatch(new RegExp(`${escape(file)}(:|\\s|$)`));
+        else expect(line).toMatch(new RegExp(`${escapeRe(file)}(:|\\s|$)`));
       });
       if (c.lines) expect(problems).toHaveLength(c.lines.length);
       for (const f of c.fields ?? []) expect(stderr).toContain(`: ${f}: `);
