@@ -246,6 +246,20 @@ checkTable(check, {
       ],
     },
     {
+      name: 'every pod is terminating but still serving: kube-proxy falls back to them, a warning',
+      snapshot: snapshotOf({
+        services: [web()],
+        pods: [pod('web-5d8f7', (p) => (p.meta.deletionTimestamp = '2026-11-22T09:59:30Z'))],
+      }),
+      question: question('web'),
+      hits: [
+        {
+          severity: 'warning',
+          data: { ready: 0, terminating: 1, readyEndpoints: 0, servingTerminating: 1 },
+        },
+      ],
+    },
+    {
       name: 'every pod is terminating and no new one is ready (a rollout gone wrong)',
       snapshot: snapshotOf({ services: [web()], pods: [pod('web-5d8f7', terminating)] }),
       question: question('web'),
@@ -256,6 +270,7 @@ checkTable(check, {
             ready: 0,
             notReady: 0,
             terminating: 1,
+            servingTerminating: 0,
             pods: [{ pod: 'web-5d8f7', reasons: [{ reason: 'Terminating' }] }],
           },
         },

@@ -127,6 +127,8 @@ export default defineCheck<{
   terminating: number;
   /** Ready endpoints kube-proxy sees, when EndpointSlices/Endpoints were collected. */
   readyEndpoints?: number;
+  /** Endpoints terminating but still serving, which kube-proxy falls back to when none is ready. */
+  servingTerminating: number;
   pods: PodWhy[];
 }>({
   id: 'endpoints-not-ready',
@@ -182,6 +184,10 @@ export default defineCheck<{
           reasons: whyNotReady(snapshot, p),
         }),
       );
+    const set =
+      snapshot.has('EndpointSlice') || snapshot.has('Endpoints') ? backendsOf(snapshot, svc) : undefined;
+    const readyEndpoints = set?.source ? set.backends.filter((b) => b.ready).length : undefined;
+    const servingTerminating = set?.backends.filter((b) => b.terminating && b.serving).length ?? 0;
     if (ready.length > 0) {
       // Partial: only Pods with a fault are worth a warning; a Pod still starting during a
       // rollout while others serve is normal.
@@ -201,17 +207,21 @@ export default defineCheck<{
         }),
       ),
     ];
-    return [hit(whys, 'error')];
+    // kube-proxy falls back to endpoints that are terminating but still serving when no ready
+    // one is left (KEP-1669), so connections still land until those Pods exit: an outage in
+    // the making, not yet one.
+    return [hit(whys, servingTerminating > 0 ? 'warning' : 'error')];
 
     function hit(whys: PodWhy[], severity: 'error' | 'warning') {
-      const set =
-        snapshot.has('EndpointSlice') || snapshot.has('Endpoints') ? backendsOf(snapshot, svc) : undefined;
-      const readyEndpoints = set?.source ? set.backends.filter((b) => b.ready).length : undefined;
       const evidence = [
         `${ready.length} of ${live.length} matching Pods ready${terminating.length ? `, ${terminating.length} terminating` : ''}`,
       ];
       if (readyEndpoints !== undefined)
         evidence.push(`${readyEndpoints} ready endpoint(s) in ${set?.source}`);
+      if (servingTerminating > 0)
+        evidence.push(
+          `${servingTerminating} terminating endpoint(s) still serving: kube-proxy sends traffic there until they exit`,
+        );
       for (const w of whys.slice(0, 5))
         evidence.push(
           `pod ${w.pod}${w.node ? ` on ${w.node}` : ''} (${w.phase}): ${w.reasons
@@ -254,6 +264,7 @@ export default defineCheck<{
           notReady: unready.length,
           terminating: terminating.length,
           ...(readyEndpoints !== undefined ? { readyEndpoints } : {}),
+          servingTerminating,
           pods: whys,
         },
         evidence,
