@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../src/cli/run.js';
 import { SvcdoctorError } from '../src/errors.js';
-import { type LoadLiveOptions, loadLive } from '../src/sources/live/index.js';
+import { contextNamespace, type LoadLiveOptions, loadLive } from '../src/sources/live/index.js';
 import { loadKubeconfig } from '../src/sources/live/kubeconfig.js';
 import { runProbe } from '../src/sources/live/probe.js';
 import { type LiveProgress, type LiveReadResult, readLive } from '../src/sources/live/read.js';
@@ -125,6 +125,7 @@ describe('reading a cluster', () => {
 
   it('defaults to the namespace of the kubeconfig context', async () => {
     const kc = server.writeKubeconfig({ namespace: 'prod' });
+    expect(contextNamespace({ kubeconfig: kc })).toBe('prod');
     const before = server.requests.length;
     await readLive({ kubeconfig: kc, resources: ['ingresses'] });
     expect(server.requests.slice(before).map((r) => r.namespace)).toEqual(['prod']);

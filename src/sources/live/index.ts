@@ -3,6 +3,7 @@
 
 import type { CollectableKind, SnapshotData } from '../../model/types.js';
 import { type BundleItem, buildSnapshotData } from '../convert.js';
+import { loadKubeconfig } from './kubeconfig.js';
 import {
   type LiveItem,
   type LiveProgress,
@@ -11,8 +12,8 @@ import {
   readLive,
 } from './read.js';
 
-export { loadKubeconfig } from './kubeconfig.js';
 export type { LiveProgress, LiveReadOptions, LiveReadResult } from './read.js';
+export { loadKubeconfig };
 
 const noLine = (): undefined => undefined;
 
@@ -98,4 +99,14 @@ export async function loadLive(options: LoadLiveOptions = {}): Promise<SnapshotD
   const read = await readLiveWithProgress(options);
   options.onRead?.(read);
   return snapshotFromLive(read);
+}
+
+/**
+ * The namespace kubectl would use without -n: the kubeconfig context's, else "default". For the
+ * CLI to build the Question's target before a live read (it throws like loadKubeconfig does).
+ */
+export function contextNamespace(
+  options: Pick<LoadLiveOptions, 'kubeconfig' | 'context' | 'env' | 'inClusterRoot'> = {},
+): string {
+  return loadKubeconfig(options).namespace;
 }
