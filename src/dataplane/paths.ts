@@ -12,15 +12,23 @@ import type { Snapshot } from '../model/snapshot.js';
 import type { Hop, Outcome, Trace } from '../model/trace.js';
 import type { LbBackend, LoadBalancer, Node, Protocol, Service, ServicePort } from '../model/types.js';
 import {
+  certificateState,
+  dnatEipBinding,
+  dnatFor,
   eipByAddress,
+  eipsBoundTo,
+  evaluateAnyPeer,
   evaluateSecurityGroups,
   expectedBackends,
   hasNoBandwidth,
+  isBlackhole,
+  lbPeer,
   listenerBackends,
   listenerFor,
   loadBalancerByAddress,
   loadBalancersForIngress,
   loadBalancersForService,
+  longestPrefixMatch,
   sgProtocol,
 } from './cloud/index.js';
 import { resolveName } from './dns/index.js';
@@ -180,6 +188,8 @@ export function computePaths(snapshot: Snapshot, service: Service, question: Que
 }
 
 function pickPort(svc: Service, q: Question, via: string): ServicePort | undefined {
+  // For an Ingress the port the client used is the LB listener's (80/443), not a Service port.
+  if (via === 'ingress') return svc.ports[0];
   const want = q.port ?? (via === 'nodeport' ? q.address?.port : q.address?.port);
   if (want === undefined) return svc.ports[0];
   if (typeof want === 'string') return svc.ports.find((p) => p.name === want);
@@ -401,6 +411,8 @@ interface Entry {
   address: string;
   public: boolean;
   label: string;
+  /** Reached through a NAT gateway DNAT rule instead of the node's own EIP. */
+  nat?: { id: string; internalPort: number; binding: string };
 }
 
 function nodePortEntries(ctx: Ctx): Entry[] | string {
@@ -424,6 +436,27 @@ function nodePortEntries(ctx: Ctx): Entry[] | string {
           address: question.address.ip,
           public: true,
           label: `node/${pub.meta.name} public ${question.address.ip}`,
+        },
+      ];
+    const dnat = dnatFor(
+      snapshot.data.cloud,
+      question.address.ip,
+      question.address.port,
+      ctx.protocol === 'UDP' ? 'udp' : 'tcp',
+    );
+    const inner = dnat ? snapshot.nodeByAddress(dnat.rule.internalAddress) : undefined;
+    if (dnat && inner)
+      return [
+        {
+          node: inner,
+          address: question.address.ip,
+          public: true,
+          label: `nat/${dnat.nat.id} ${question.address.ip}:${question.address.port} -> node/${inner.meta.name}`,
+          nat: {
+            id: dnat.nat.id,
+            internalPort: dnat.rule.internalPort,
+            binding: dnatEipBinding(snapshot.data.cloud, dnat).state,
+          },
         },
       ];
     return `${question.address.ip} is not an address of any node in the snapshot`;
@@ -510,7 +543,8 @@ function sourceAt(
 
 function nodePortVia(ctx: Ctx, start: Hop[], e: Entry): Trace[] {
   const { snapshot, client } = ctx;
-  const nodePort = ctx.port.nodePort as number;
+  // The port the client really used: kube-proxy on the node decides whether it is a node port.
+  const nodePort = e.nat?.internalPort ?? ctx.question.address?.port ?? (ctx.port.nodePort as number);
   const hops: Hop[] = [...start];
   const s = sourceAt(ctx, e.node, e.public);
   if ('unknown' in s) return [unknown(hops, s.unknown, e.label)];
@@ -521,7 +555,40 @@ function nodePortVia(ctx: Ctx, start: Hop[], e: Entry): Trace[] {
     steps: [{ rule: 'source', detail: s.why }],
   });
   const inv = snapshot.data.cloud;
-  if (e.public) {
+  if (e.nat) {
+    if (e.nat.binding !== 'bound') {
+      const ids = ['nat-rule-missing-eip'];
+      return [
+        trace(
+          [
+            ...hops,
+            failHop(
+              `nat/${e.nat.id}`,
+              'drop',
+              'DNAT rule',
+              `the EIP ${e.address} of the DNAT rule is ${e.nat.binding}`,
+              ids,
+            ),
+          ],
+          'dropped',
+          'DNAT rule without its EIP',
+          ids,
+          e.label,
+        ),
+      ];
+    }
+    hops.push({
+      at: `nat/${e.nat.id}`,
+      action: 'dnat',
+      to: `node/${e.node.meta.name}:${nodePort}`,
+      steps: [
+        {
+          rule: 'DNAT rule',
+          detail: `${e.address}:${ctx.question.address?.port} -> ${e.node.internalIPs[0] ?? '?'}:${nodePort}`,
+        },
+      ],
+    });
+  } else if (e.public) {
     const eip = eipByAddress(inv, e.address);
     if (eip && hasNoBandwidth(eip)) {
       const ids = ['eip-no-bandwidth'];
@@ -796,13 +863,27 @@ function cloudLbStage(
   const lb = l7?.lb ?? loadBalancerByAddress(inv, ip) ?? loadBalancersForService(inv, svc)[0];
   const behaviour = behaviourFor(snapshot, svc);
   const listenerPort = l7
-    ? ctx.question.port && typeof ctx.question.port === 'number'
-      ? ctx.question.port
-      : 80
+    ? (ctx.question.address?.port ?? (typeof ctx.question.port === 'number' ? ctx.question.port : 80))
     : ctx.port.port;
   let backends: LbBackend[];
   let healthEnabled = behaviour.healthCheck.enabled ?? true;
   const lbName = lb ? `lb/${lb.id}` : `lb ${ip}`;
+  const backendSvc0 = l7?.backendSvc ?? svc;
+  const expected = (): LbBackend[] | undefined => {
+    const b = l7 ? behaviourFor(snapshot, backendSvc0) : behaviour;
+    const exp = expectedBackends(
+      snapshot,
+      backendSvc0,
+      l7 ? (backendSvc0.ports[0] ?? ctx.port) : ctx.port,
+      b,
+    );
+    if (exp.targets === 'unknown') return undefined;
+    return exp.members.map((m) => ({
+      target: m.target,
+      ...(m.address ? { address: m.address } : {}),
+      port: m.port ?? 0,
+    }));
+  };
   if (lb) {
     const listener = listenerFor(lb, listenerPort, ctx.protocol === 'UDP' ? 'UDP' : 'TCP');
     if (!listener) {
@@ -826,11 +907,36 @@ function cloudLbStage(
         ),
       ];
     }
-    backends = listenerBackends(listener);
+    if (listener.protocol === 'HTTPS' || listener.protocol === 'TLS') {
+      const at = ctx.question.at ?? snapshot.data.takenAt;
+      const cert = at ? certificateState(listener.certificate, new Date(at)) : undefined;
+      if (cert && (cert.state === 'expired' || cert.state === 'not-yet-valid')) {
+        const ids = ['lb-certificate-expired'];
+        return [
+          trace(
+            [
+              ...hops,
+              failHop(
+                lbName,
+                'drop',
+                'certificate',
+                `the listener certificate is ${cert.state} at ${at}: TLS handshakes fail`,
+                ids,
+              ),
+            ],
+            'dropped',
+            `certificate ${cert.state}`,
+            ids,
+            label,
+          ),
+        ];
+      }
+    }
     if (listener.healthCheck) healthEnabled = listener.healthCheck.enabled;
-    if (backends.length === 0 && !l7) {
-      const exp = expectedBackends(snapshot, svc, ctx.port, behaviour);
-      if (exp.targets === 'unknown')
+    if (listener.backends === undefined && listener.rules === undefined) {
+      // The inventory did not list the group: it holds what the provider's controller registers.
+      const exp = expected();
+      if (!exp)
         return [
           unknown(
             [...hops, { at: lbName, action: 'unknown' }],
@@ -838,11 +944,30 @@ function cloudLbStage(
             label,
           ),
         ];
-      backends = exp.members.map((m) => ({
-        target: m.target,
-        ...(m.address ? { address: m.address } : {}),
-        port: m.port ?? 0,
-      }));
+      backends = exp;
+    } else {
+      backends = listenerBackends(listener);
+      if (backends.length === 0) {
+        const ids = ['lb-backend-mismatch'];
+        return [
+          trace(
+            [
+              ...hops,
+              failHop(
+                lbName,
+                'drop',
+                'backend group',
+                `${lbName} ${listenerPort}/${listener.protocol} has an empty backend group`,
+                ids,
+              ),
+            ],
+            'dropped',
+            'empty backend group',
+            ids,
+            label,
+          ),
+        ];
+      }
     }
   } else {
     const exp = expectedBackends(snapshot, svc, ctx.port, behaviour);
@@ -977,13 +1102,50 @@ function lbToTarget(
   }
   const node = t.node;
   if (!node) return [unknown(h, `backend ${b.target} is not a node of the snapshot`, label)];
-  const sg = evaluateSecurityGroups(inv, {
-    target: `node/${node.meta.name}`,
-    direction: 'inbound',
-    protocol: sgProtocol(ctx.port),
-    port: b.port,
-    peer: keeps ? { address: src } : { address: src, target: lbName },
-  });
+  // As the cloud checks do: with the client address kept, either the client's or the LB's
+  // address may be what the rule must admit.
+  const lbObj = lbName.startsWith('lb/')
+    ? snapshot.data.cloud?.loadBalancers?.find((x) => `lb/${x.id}` === lbName)
+    : undefined;
+  const clientPeer =
+    ctx.client.kind === 'internet'
+      ? { internet: true, label: 'the internet' }
+      : { address: src, ...(ctx.client.node ? { target: `node/${ctx.client.node.meta.name}` } : {}) };
+  const peers = keeps
+    ? [clientPeer, ...(lbObj ? [lbPeer(lbObj)] : [])]
+    : lbObj
+      ? [lbPeer(lbObj)]
+      : [{ address: src, target: lbName }];
+  const sg = evaluateAnyPeer(
+    inv,
+    { target: `node/${node.meta.name}`, direction: 'inbound', protocol: sgProtocol(ctx.port), port: b.port },
+    peers,
+  );
+  // TKE bill-by-CVM: a public CLB's traffic uses the backend node's public bandwidth (seed 003).
+  if (inv?.provider === 'tke' && lbObj?.scheme === 'public') {
+    const eip = eipsBoundTo(inv, `node/${node.meta.name}`)[0];
+    if (eip?.bandwidthMbps === 0) {
+      const ids = ['node-no-public-bandwidth'];
+      return [
+        trace(
+          [
+            ...h,
+            failHop(
+              `node/${node.meta.name}`,
+              'drop',
+              'public bandwidth',
+              `node/${node.meta.name} has 0 Mbit/s public bandwidth: the public CLB's traffic to it is not carried`,
+              ids,
+            ),
+          ],
+          'dropped',
+          'node without public bandwidth',
+          ids,
+          label,
+        ),
+      ];
+    }
+  }
   if (sg.verdict === 'deny') {
     const ids = ['lb-sg-blocks-backend'];
     return [
@@ -1337,11 +1499,11 @@ function proxyOutcome(
 
 function finish(
   hops: Hop[],
-  d: { ok: boolean; unknown?: string; reason: string; findingIds: string[] },
+  d: { ok: boolean; rejected?: boolean; unknown?: string; reason: string; findingIds: string[] },
   label: string | undefined,
 ): Trace {
   if (d.unknown) return trace(hops, 'insufficient-info', d.unknown, [], label);
-  return trace(hops, d.ok ? 'delivered' : 'dropped', d.reason, d.findingIds, label);
+  return trace(hops, d.ok ? 'delivered' : d.rejected ? 'rejected' : 'dropped', d.reason, d.findingIds, label);
 }
 
 // ------------------------------------------------------------------ attribution to checks
@@ -1360,6 +1522,10 @@ function mechanismIds(ctx: Ctx, m: Mechanism, viaLb: boolean, noLocalEndpoint = 
       return ['network-policy-denies'];
     case 'unknown-node':
       return [];
+    case 'route':
+      return ['route-blackhole'];
+    case 'container-port':
+      return ['target-port-mismatch'];
     default: {
       const ids: string[] = [];
       const external = ctx.via === 'loadbalancer' || ctx.via === 'ingress' || ctx.via === 'externalip';

@@ -7,9 +7,11 @@
 //  - A cloud LB that keeps the client address (no SNAT) steers replies back through itself,
 //    except when client and backend share a host: then the reply never leaves the host.
 
+import { declaresPort } from '../../model/ports.js';
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Hop, Step } from '../../model/trace.js';
 import type { Pod, Protocol } from '../../model/types.js';
+import { isBlackhole, longestPrefixMatch } from '../cloud/index.js';
 import { evaluateNetworkPolicies } from '../netpol/index.js';
 import type { ResolvedClient } from './clients.js';
 import { isNodeLocal, type NetworkFacts } from './model.js';
@@ -38,11 +40,15 @@ export type Mechanism =
   | 'asymmetric-reply'
   | 'hairpin'
   | 'network-policy'
-  | 'unknown-node';
+  | 'unknown-node'
+  | 'route'
+  | 'container-port';
 
 export interface DeliveryResult {
   hops: Hop[];
   ok: boolean;
+  /** Set when the failure is a refusal rather than a silent drop. */
+  rejected?: boolean;
   /** insufficient-info when a fact the rules need is missing. */
   unknown?: string;
   mechanism?: Mechanism;
@@ -100,7 +106,11 @@ export function deliverToEndpoint(d: DeliveryInput, failIds: (m: Mechanism) => s
   }
 
   const epNode = ep.node;
-  if (!epNode && !d.masquerade) {
+  const srcWhere = locate(snapshot, srcAtBackend, d.client);
+  // An endpoint outside the cluster (a selector-less Service) answers the source address; the
+  // reply comes back to the DNAT node when the source lives there.
+  const returnsHome = srcWhere.node === d.dnatNode && !d.viaLb;
+  if (!epNode && !d.masquerade && !returnsHome) {
     hops.push({ at: target, action: 'unknown', steps });
     return {
       hops,
@@ -120,8 +130,24 @@ export function deliverToEndpoint(d: DeliveryInput, failIds: (m: Mechanism) => s
     );
   }
 
+  if (crossesHosts || !epNode) {
+    // Pod traffic between hosts follows the VPC route table: for the pod address itself in the
+    // VPC and ENI models, for the node address (the tunnel endpoint) in the tunnel model.
+    const routed = d.facts.model === 'tunnel' && epNode ? snapshot.node(epNode)?.internalIPs[0] : ep.ip;
+    const route =
+      routed && epNode !== d.dnatNode ? longestPrefixMatch(snapshot.data.cloud, routed) : undefined;
+    if (route && isBlackhole(route.route)) {
+      return fail(
+        'route',
+        `route/${route.route.table}`,
+        `route ${route.route.destination} -> ${route.route.nextHop}`,
+        `the VPC route ${route.route.destination} -> ${route.route.nextHop} in ${route.route.table} is the most specific for ${routed}: the packet is discarded`,
+      );
+    }
+  }
+
   if (!d.masquerade && epNode) {
-    const where = locate(snapshot, srcAtBackend, d.client);
+    const where = srcWhere;
     if (where.pod && where.node === epNode) {
       if (d.viaLb) {
         return fail(
@@ -182,6 +208,15 @@ export function deliverToEndpoint(d: DeliveryInput, failIds: (m: Mechanism) => s
       );
     }
     if (np.ingress.decision === 'allowed') steps.push({ rule: 'NetworkPolicy', detail: np.ingress.reason });
+  }
+  if (ep.pod?.containers.some((c) => c.ports.length > 0) && !declaresPort(ep.pod, ep.port, d.protocol)) {
+    const r = fail(
+      'container-port',
+      target,
+      'container ports',
+      `no container of ${target} declares port ${ep.port}/${d.protocol}: nothing is expected to listen there (connection refused)`,
+    );
+    return { ...r, rejected: true };
   }
   hops.push({ at: target, action: 'deliver', to: `${ep.ip}:${ep.port}`, steps });
   return { hops, ok: true, reason: `delivered to ${ep.ip}:${ep.port}`, findingIds: [] };
