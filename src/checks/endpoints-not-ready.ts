@@ -149,6 +149,7 @@ export default defineCheck<{
   source: [
     'seed 000 check item 1 (container and container port: the application must answer)',
     'upstream pkg/controller/endpointslice: ready = publishNotReadyAddresses || podutil.IsPodReady(pod); terminating Pods keep serving',
+    'upstream pkg/proxy/topology.go CategorizeEndpoints: with no ready endpoint, fall back to serving-terminating ones',
     'kubernetes.io Debug Services: "Are the Pods working?"',
   ],
   run({ snapshot, service, unknown }) {
