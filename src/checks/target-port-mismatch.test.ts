@@ -57,6 +57,20 @@ checkTable(check, {
       question: question('web'),
     },
     {
+      name: 'a named port declared under another protocol is left to protocol-mismatch',
+      snapshot: snapshotOf({
+        services: [named('http')],
+        pods: [
+          pod('web-1', (p) => {
+            p.containers = [
+              container('app', (c) => (c.ports = [{ name: 'http', containerPort: 8080, protocol: 'UDP' }])),
+            ];
+          }),
+        ],
+      }),
+      question: question('web'),
+    },
+    {
       name: 'pods not collected: unknown, not a finding',
       snapshot: snapshotOf({ services: [named('http')], collected: { Pod: false } }),
       question: question('web'),
