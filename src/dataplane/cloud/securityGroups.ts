@@ -86,7 +86,8 @@ function peerMatches(inv: CloudInventory | undefined, spec: string | undefined, 
   }
   const group = inv?.securityGroups?.find((g) => g.id === spec);
   if (group || /^sg-/.test(spec)) {
-    if (!peer.target) return 'maybe';
+    // Internet clients are in no security group.
+    if (!peer.target) return peer.internet ? false : 'maybe';
     return (group?.attachedTo ?? []).includes(peer.target);
   }
   if (!parseCidr(spec)) return 'maybe'; // a prefix list or tag we do not model
