@@ -170,7 +170,13 @@ export default defineCheck<{
     const pods = snapshot
       .podsForService(service)
       .filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed');
-    if (pods.length === 0) return []; // selector-matches-no-pods explains that
+    // Succeeded/Failed Pods (Evicted, completed) are never endpoints (ShouldPodBeInEndpoints);
+    // when they are all the selector matches, they are why the Service has none.
+    const terminal =
+      pods.length === 0
+        ? snapshot.podsForService(service).filter((p) => p.phase === 'Succeeded' || p.phase === 'Failed')
+        : [];
+    if (pods.length === 0 && terminal.length === 0) return []; // selector-matches-no-pods explains that
     const terminating = pods.filter(isTerminating);
     const live = pods.filter((p) => !isTerminating(p));
     const ready = live.filter((p) => p.ready);
@@ -199,6 +205,14 @@ export default defineCheck<{
     // None ready. Terminating Pods also count when nothing else serves (a rollout gone wrong).
     const whys = [
       ...unready,
+      ...terminal.map(
+        (p): PodWhy => ({
+          pod: p.meta.name,
+          ...(p.nodeName ? { node: p.nodeName } : {}),
+          phase: p.phase,
+          reasons: [{ reason: p.reason ?? p.phase, ...(p.message ? { detail: p.message } : {}) }],
+        }),
+      ),
       ...terminating.map(
         (p): PodWhy => ({
           pod: p.meta.name,
