@@ -246,6 +246,57 @@ checkTable(check, {
       ],
     },
     {
+      name: 'an init container crash-looping keeps the pod from starting',
+      snapshot: snapshotOf({
+        services: [web()],
+        pods: [
+          pod('web-1', (p) => {
+            notReady(p);
+            p.phase = 'Pending';
+            p.initContainerStatuses = [
+              {
+                name: 'migrate',
+                ready: false,
+                restartCount: 4,
+                state: { waiting: { reason: 'CrashLoopBackOff' } },
+                lastState: { terminated: { reason: 'Error', exitCode: 2 } },
+              },
+            ];
+            p.containerStatuses = [
+              {
+                name: 'app',
+                ready: false,
+                restartCount: 0,
+                state: { waiting: { reason: 'PodInitializing' } },
+                lastState: {},
+              },
+            ];
+          }),
+        ],
+      }),
+      question: question('web'),
+      hits: [
+        {
+          severity: 'error',
+          data: {
+            pods: [
+              {
+                pod: 'web-1',
+                phase: 'Pending',
+                reasons: [
+                  {
+                    reason: 'Init:CrashLoopBackOff',
+                    container: 'migrate',
+                    detail: 'last exit Error (code 2), 4 restarts',
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    },
+    {
       name: 'every pod is terminating but still serving: kube-proxy falls back to them, a warning',
       snapshot: snapshotOf({
         services: [web()],
