@@ -1,6 +1,7 @@
 import { NodeDumpParseError } from '../errors.js';
 import { type Cidr, parseCidr } from '../ip.js';
 import {
+  type AddrMatch,
   BUILTIN_CHAINS,
   type Chain,
   type Counters,
@@ -81,7 +82,10 @@ export function tokenize(line: string, quotedOut?: number[]): string[] {
   return out;
 }
 
+const ZERO_COUNTERS = '[0:0]';
+
 function parseCounters(text: string): Counters | undefined {
+  if (text === ZERO_COUNTERS) return { packets: 0, bytes: 0 };
   const m = /^\[(\d+):(\d+)\]$/.exec(text);
   if (!m) return undefined;
   return { packets: Number(m[1]), bytes: Number(m[2]) };
@@ -232,24 +236,70 @@ function listOf(opt: RawOption): NegatedList {
 // A dump of a big cluster repeats the same pieces tens of thousands of times (protocols,
 // comments, port matches, jumps to KUBE-MARK-MASQ). Parsed pieces are immutable, so one object
 // per distinct text is shared by every rule: far less memory and garbage collection.
-let internTable = new Map<string, unknown>();
-
-function interned<T>(key: string, make: () => T): T {
-  const hit = internTable.get(key);
-  if (hit !== undefined) return hit as T;
-  const v = make();
-  internTable.set(key, v);
-  return v;
+interface Interned {
+  protocol: Map<string, NonNullable<Rule['protocol']>>;
+  addr: Map<string, AddrMatch>;
+  addrNeg: Map<string, AddrMatch>;
+  comment: Map<string, Match>;
+  /** Single-option matches ("--dport 80", "--probability 0.5") keyed by module, option and value. */
+  simple: Map<string, Match>;
+  jump: Map<string, Target>;
+  goto: Map<string, Target>;
 }
 
-function optionsKey(options: RawOption[]): string {
-  let k = '';
-  for (const o of options) k += `\0${o.negated ? '!' : ''}${o.name}\0${o.values.join('\0')}`;
-  return k;
+const newInterned = (): Interned => ({
+  protocol: new Map(),
+  addr: new Map(),
+  addrNeg: new Map(),
+  comment: new Map(),
+  simple: new Map(),
+  jump: new Map(),
+  goto: new Map(),
+});
+
+let interned = newInterned();
+
+function internedAddr(text: string, negated: boolean): AddrMatch {
+  const cache = negated ? interned.addrNeg : interned.addr;
+  let a = cache.get(text);
+  if (!a) {
+    a = parseAddrList(text, negated);
+    cache.set(text, a);
+  }
+  return a;
+}
+
+function internedComment(comment: string): Match {
+  let m = interned.comment.get(comment);
+  if (!m) {
+    m = { kind: 'comment', comment };
+    interned.comment.set(comment, m);
+  }
+  return m;
+}
+
+/** A finished match, shared when it is a known module with at most one simple option. */
+function finishShared(b: MatchBuilder, warn: (code: RulesetWarning['code'], detail: string) => void): Match {
+  const o = b.options[0];
+  if (
+    !MODULE_OPTIONS[b.module] ||
+    b.module === 'set' ||
+    b.options.length > 1 ||
+    (o && o.values.length !== 1)
+  ) {
+    return finishMatch(b, warn);
+  }
+  const key = `${b.module}\0${b.implicit === true}\0${o ? `${o.negated}\0${o.name}\0${o.values[0]}` : ''}`;
+  let m = interned.simple.get(key);
+  if (!m) {
+    m = finishMatch(b, warn);
+    interned.simple.set(key, m);
+  }
+  return m;
 }
 
 /** Indices of words that were quoted: a quoted "!" is a value, not a negation. */
-let quotedWords: number[] = [];
+const quotedWords: number[] = [];
 
 const isBang = (words: string[], i: number): boolean => words[i] === '!' && !quotedWords.includes(i);
 
@@ -484,7 +534,7 @@ function parseRuleWords(
   let neg = false;
   // Like iptables, an option belongs to whichever loaded match knows it, not only the last one:
   // kube-proxy writes "-m tcp -p tcp -d X --dport 80".
-  const open: MatchBuilder[] = [];
+  const open: (MatchBuilder | Match)[] = [];
   let target: { name: string; goto: boolean; options: RawOption[] } | undefined;
   let i = start;
   while (i < words.length) {
@@ -498,26 +548,28 @@ function parseRuleWords(
     switch (w) {
       case '-p':
       case '--protocol':
-        rule.protocol = interned(`p${neg}${need(words, i + 1, w)}`, () => ({
-          negated: neg,
-          name: protocolName(need(words, i + 1, w)),
-        }));
+        {
+          const raw = need(words, i + 1, w);
+          const key = neg ? `!${raw}` : raw;
+          let p = interned.protocol.get(key);
+          if (!p) {
+            p = { negated: neg, name: protocolName(raw) };
+            interned.protocol.set(key, p);
+          }
+          rule.protocol = p;
+        }
         i += 2;
         break;
       case '-s':
       case '--source':
       case '--src':
-        rule.source = interned(`a${neg}${need(words, i + 1, w)}`, () =>
-          parseAddrList(need(words, i + 1, w), neg),
-        );
+        rule.source = internedAddr(need(words, i + 1, w), neg);
         i += 2;
         break;
       case '-d':
       case '--destination':
       case '--dst':
-        rule.destination = interned(`a${neg}${need(words, i + 1, w)}`, () =>
-          parseAddrList(need(words, i + 1, w), neg),
-        );
+        rule.destination = internedAddr(need(words, i + 1, w), neg);
         i += 2;
         break;
       case '-i':
@@ -538,7 +590,16 @@ function parseRuleWords(
       case '-m':
       case '--match':
         if (neg) throw new LineError('"!" cannot negate -m');
-        open.push({ module: need(words, i + 1, w), options: [], line: rule.line });
+        {
+          const module = need(words, i + 1, w);
+          // Fast path for the most common match of all: "-m comment --comment TEXT".
+          if (module === 'comment' && words[i + 2] === '--comment' && i + 3 < words.length) {
+            open.push(internedComment(need(words, i + 3, '--comment')));
+            i += 4;
+            break;
+          }
+          open.push({ module, options: [], line: rule.line });
+        }
         i += 2;
         break;
       case '-j':
@@ -570,7 +631,8 @@ function parseRuleWords(
         let owner: MatchBuilder | undefined;
         let lastUnknown: MatchBuilder | undefined;
         for (let k = open.length - 1; k >= 0 && !target; k--) {
-          const b = open[k] as MatchBuilder;
+          const b = open[k] as MatchBuilder | Match;
+          if ('kind' in b) continue;
           const opts = MODULE_OPTIONS[b.module];
           if (!opts) lastUnknown ??= b;
           else if (!owner && opts[name] !== undefined) owner = b;
@@ -591,8 +653,8 @@ function parseRuleWords(
           open.push(implicit);
           arity = MODULE_OPTIONS[rule.protocol.name]?.[name];
           sink = implicit.options;
-        } else if (open.length > 0) {
-          sink = (open[open.length - 1] as MatchBuilder).options;
+        } else if (open.some((b) => !('kind' in b))) {
+          sink = (open.filter((b): b is MatchBuilder => !('kind' in b)).at(-1) as MatchBuilder).options;
         } else {
           throw new LineError(`unknown option "${w}"`);
         }
@@ -612,11 +674,7 @@ function parseRuleWords(
     neg = false;
   }
   if (neg) throw new LineError('dangling "!"');
-  const matches = open.map((b) =>
-    MODULE_OPTIONS[b.module] && b.module !== 'set'
-      ? interned(`m${b.module}${b.implicit === true}${optionsKey(b.options)}`, () => finishMatch(b, warn))
-      : finishMatch(b, warn),
-  );
+  const matches = open.map((b) => ('kind' in b ? b : finishShared(b, warn)));
   rule.matches = matches;
   for (const m of matches) {
     // The kernel refuses a port match whose protocol is not the rule's.
@@ -626,10 +684,15 @@ function parseRuleWords(
   }
   if (target) {
     const t = target;
-    rule.target =
-      t.options.length === 0
-        ? interned(`t${t.goto}${t.name}`, () => finishTarget(t.name, t.goto, t.options))
-        : finishTarget(t.name, t.goto, t.options);
+    if (t.options.length === 0) {
+      const cache = t.goto ? interned.goto : interned.jump;
+      let shared = cache.get(t.name);
+      if (!shared) {
+        shared = finishTarget(t.name, t.goto, t.options);
+        cache.set(t.name, shared);
+      }
+      rule.target = shared;
+    } else rule.target = finishTarget(t.name, t.goto, t.options);
   }
 }
 
@@ -642,7 +705,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
   let lineNo = 0;
   let pos = 0;
   const len = text.length;
-  internTable = new Map();
+  interned = newInterned();
   const warn = (code: RulesetWarning['code'], detail: string): void => {
     warnings.push({ line: lineNo, code, detail });
   };
@@ -708,7 +771,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
         if (!counters) fail('bad counters prefix');
         body = line.slice(close + 1).trimStart();
       }
-      quotedWords = [];
+      quotedWords.length = 0;
       const words = tokenize(body, quotedWords);
       const op = words[0];
       const chainName = words[1];
@@ -762,7 +825,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
   }
   if (table)
     throw new NodeDumpParseError(file, table.line, `table "${table.name}" has no COMMIT before the end`);
-  internTable = new Map();
+  interned = newInterned();
   return { file, tables, ruleCount, warnings };
 }
 
