@@ -1,7 +1,7 @@
 // Active probes against the fake API server: every way a probe ends deletes its pod.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   type ProbeTarget,
   parseProbeOutput,
   planProbe,
+  probeScript,
   probeTargets,
   runProbe,
 } from '../src/sources/live/probe.js';
@@ -349,6 +350,66 @@ describe('where a probe stands', () => {
     });
     expect([plan.node, plan.hostNetwork, plan.from]).toEqual([node, hostNetwork, from]);
     expect(plan.caveat !== undefined).toBe(client.startsWith('pod/') || client === 'internet');
+  });
+});
+
+describe('the probe script', () => {
+  // Runs the pod's script under the local sh with stub nc/nslookup that print what busybox
+  // prints, so the classification is tested without a cluster or any network traffic.
+  it('classifies ok, refused, timeout, no route, NXDOMAIN and SERVFAIL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-script-'));
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    };
+    stub(
+      'nc',
+      [
+        'case "$4" in',
+        '  1) echo "nc: can\'t connect to remote host ($3): Connection refused" >&2; exit 1;;',
+        '  2) sleep 5;;',
+        '  3) echo "nc: can\'t connect to remote host ($3): No route to host" >&2; exit 1;;',
+        '  *) exit 0;;',
+        'esac',
+      ].join('\n'),
+    );
+    stub(
+      'nslookup',
+      [
+        'case "$1" in',
+        '  nx.*) echo "** server can\'t find $1: NXDOMAIN"; exit 1;;',
+        '  sf.*) echo "** server can\'t find $1: SERVFAIL"; exit 1;;',
+        '  *) echo "Name: $1"; exit 0;;',
+        'esac',
+      ].join('\n'),
+    );
+    const out = join(dir, 'termination-log');
+    const targets = [
+      'tcp 127.0.0.1 80 127.0.0.1:80/tcp',
+      'tcp 127.0.0.1 1 127.0.0.1:1/tcp',
+      'tcp 127.0.0.1 2 127.0.0.1:2/tcp',
+      'tcp 127.0.0.1 3 127.0.0.1:3/tcp',
+      'dns web.default.svc.cluster.local 0 web.default.svc.cluster.local',
+      'dns nx.default.svc.cluster.local 0 nx.default.svc.cluster.local',
+      'dns sf.default.svc.cluster.local 0 sf.default.svc.cluster.local',
+    ].join('\n');
+    execFileSync('sh', ['-c', probeScript(1)], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, PROBE_OUT: out, TARGETS: targets },
+      stdio: 'ignore',
+    });
+    const results = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t').slice(0, 2).join(' '));
+    expect(results).toEqual([
+      '127.0.0.1:80/tcp ok',
+      '127.0.0.1:1/tcp refused',
+      '127.0.0.1:2/tcp timeout',
+      '127.0.0.1:3/tcp no-route',
+      'web.default.svc.cluster.local ok',
+      'nx.default.svc.cluster.local dns-nxdomain',
+      'sf.default.svc.cluster.local dns-timeout',
+    ]);
   });
 });
 

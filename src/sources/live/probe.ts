@@ -20,6 +20,8 @@ export const MANAGED_BY = 'svcdoctor';
 const RUN_LABEL = 'svcdoctor.io/probe-run';
 const EXPIRES_ANNOTATION = 'svcdoctor.io/expires-at';
 export const DEFAULT_PROBE_IMAGE = 'busybox:1.36';
+/** Results travel in the termination message, which the kubelet caps at 4096 bytes (~140 per line). */
+export const MAX_TARGETS = 24;
 
 export interface ProbeTarget {
   /** Observation.to: `IP:PORT/tcp` or a DNS name. */
@@ -78,7 +80,7 @@ export function probeTargets(
   const tcp = ports.filter((p) => p.protocol === 'TCP');
   const targets: ProbeTarget[] = [];
   const add = (t: ProbeTarget) => {
-    if (!targets.some((x) => x.to === t.to)) targets.push(t);
+    if (targets.length < MAX_TARGETS && !targets.some((x) => x.to === t.to)) targets.push(t);
   };
   const domain = snapshot.data.dns?.clusterDomain ?? 'cluster.local';
   add({
@@ -238,13 +240,16 @@ const SAFE = /^[A-Za-z0-9.:_/-]+$/;
  */
 export function probeScript(connectTimeout: number): string {
   return [
-    'out=/dev/termination-log',
+    'out=${PROBE_OUT:-/dev/termination-log}',
     ': > $out',
     'echo "$TARGETS" | while IFS=" " read -r type host port to; do',
     '  [ -z "$type" ] && continue',
     '  if [ "$type" = dns ]; then',
     `    msg=$(timeout ${connectTimeout} nslookup "$host" 2>&1); rc=$?`,
-    '    if [ $rc -eq 0 ]; then r=ok; elif echo "$msg" | grep -qiE "NXDOMAIN|can.t find|not found"; then r=dns-nxdomain; else r=dns-timeout; fi',
+    '    if [ $rc -eq 0 ]; then r=ok',
+    '    elif echo "$msg" | grep -qiE "SERVFAIL|REFUSED|timed out|no servers"; then r=dns-timeout',
+    '    elif echo "$msg" | grep -qiE "NXDOMAIN|can.t find|not found"; then r=dns-nxdomain',
+    '    else r=dns-timeout; fi',
     '  else',
     `    msg=$(timeout ${connectTimeout + 1} nc -w ${connectTimeout} "$host" "$port" </dev/null 2>&1); rc=$?`,
     '    if [ $rc -eq 0 ]; then r=ok',
