@@ -240,6 +240,7 @@ const SAFE = /^[A-Za-z0-9.:_/-]+$/;
  */
 export function probeScript(connectTimeout: number): string {
   return [
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion
     'out=${PROBE_OUT:-/dev/termination-log}',
     ': > $out',
     'echo "$TARGETS" | while IFS=" " read -r type host port to; do',
