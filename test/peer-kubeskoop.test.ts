@@ -1,0 +1,197 @@
+// Cases after KubeSkoop's diagnosis (pkg/skoop/service/service.go, assertions/k8s.go,
+// assertions/netstack.go): what it asserts on the way to a Service backend, mapped to our ids,
+// and where its model is narrower than upstream (named targetPorts unsupported, eTP Local
+// applied only to external traffic) — there we must get the answer right.
+import { describe } from 'vitest';
+import type { Pod, Service } from '../src/model/types.js';
+import { type PeerCase, runPeerCases } from './peer-cases/harness.js';
+import { container, node, notReady, pod, question, service, snapshotOf } from './support/builders.js';
+
+const SKOOP = 'kubeskoop pkg/skoop';
+const CLIENT = 'pod/default/client-7f8d9c6b4-zxcvb';
+
+function web(name: string, nodeName: string, mutate?: (p: Pod) => void): Pod {
+  return pod(name, (p) => {
+    p.meta.labels = { app: 'web' };
+    p.nodeName = nodeName;
+    p.hostIP = nodeName === 'node-1' ? '192.168.0.11' : '192.168.0.12';
+    p.containers = [
+      container('app', (c) => (c.ports = [{ name: 'http', containerPort: 8080, protocol: 'TCP' }])),
+    ];
+    mutate?.(p);
+  });
+}
+const clientOn = (nodeName: string) =>
+  pod('client-7f8d9c6b4-zxcvb', (p) => {
+    p.meta.labels = { app: 'client' };
+    p.nodeName = nodeName;
+  });
+
+function world(
+  svc: Service,
+  pods: Pod[],
+  clientNode = 'node-2',
+  extra: Parameters<typeof snapshotOf>[0] = {},
+) {
+  return snapshotOf({
+    services: [svc],
+    pods: [...pods, clientOn(clientNode)],
+    nodes: [node('node-1'), node('node-2')],
+    ...extra,
+  });
+}
+
+const lb = (mutate?: (s: Service) => void) =>
+  service('web', (s) => {
+    s.type = 'LoadBalancer';
+    s.externalTrafficPolicy = 'Local';
+    s.healthCheckNodePort = 32100;
+    s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http', nodePort: 30080 }];
+    s.loadBalancerIngress = [{ ip: '203.0.113.10' }];
+    mutate?.(s);
+  });
+
+const cases: PeerCase[] = [
+  {
+    name: 'a named targetPort (which KubeSkoop does not resolve) is resolved per pod and the Service answers',
+    source: `${SKOOP}/service/service.go GetTargetPort ("named port not support now")`,
+    build: () => {
+      const s = service(
+        'web',
+        (x) => (x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }]),
+      );
+      return { snapshot: world(s, [web('web-1', 'node-1')]), question: question(s, { client: CLIENT }) };
+    },
+    verdict: 'reachable',
+    absent: ['target-port-mismatch'],
+  },
+  {
+    name: 'eTP Local does not apply to ClusterIP traffic: a pod on a node without a backend still reaches it',
+    source: `${SKOOP}/service/service.go isExternalTraffic (Local filters only LB IP / node port traffic)`,
+    build: () => {
+      const s = lb();
+      return {
+        snapshot: world(s, [web('web-1', 'node-1')], 'node-2'),
+        question: question(s, { client: CLIENT, via: 'clusterip' }),
+      };
+    },
+    verdict: 'reachable',
+    absent: ['etp-local-no-local-endpoint', 'etp-local-in-cluster-lb-access'],
+  },
+  {
+    name: 'eTP Local, internet client, LB sends to a node without a backend via its node port: that node drops',
+    source: `${SKOOP}/service/service.go Process (localBackend: endpoints filtered to the node)`,
+    build: () => {
+      const s = lb();
+      return {
+        snapshot: world(s, [web('web-1', 'node-1')]),
+        question: question(s, {
+          client: 'vpc',
+          via: 'nodeport',
+          address: { ip: '192.168.0.12', port: 30080 },
+        }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'etp-local-no-local-endpoint',
+  },
+  {
+    name: 'a node client reaching a ClusterIP (masqueraded, outside the cluster CIDR) works',
+    source: `${SKOOP}/service/service.go shouldMasquerade (ClusterIP from outside clusterCIDR)`,
+    build: () => {
+      const s = service(
+        'web',
+        (x) => (x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }]),
+      );
+      return {
+        snapshot: world(s, [web('web-1', 'node-1')]),
+        question: question(s, { client: 'node/node-2', via: 'clusterip' }),
+      };
+    },
+    verdict: 'reachable',
+  },
+  {
+    name: 'every backend sits on a NotReady node (KubeSkoop: node ready status fatal)',
+    source: `${SKOOP}/assertions/k8s.go AssertNode`,
+    build: () => {
+      const s = service('web');
+      const snap = world(s, [web('web-1', 'node-1'), web('web-2', 'node-1')]);
+      const n1 = snap.data.nodes.find((n) => n.meta.name === 'node-1');
+      if (n1) {
+        n1.ready = undefined;
+        n1.conditions = [
+          {
+            type: 'Ready',
+            status: 'Unknown',
+            reason: 'NodeStatusUnknown',
+            message: 'Kubelet stopped posting node status.',
+            lastHeartbeatTime: '2026-11-22T09:57:00Z',
+          },
+        ];
+        n1.taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }];
+      }
+      return { snapshot: snap, question: question(s, { client: CLIENT }) };
+    },
+    top: 'endpoints-on-unready-nodes',
+  },
+  {
+    name: 'the backend container is not ready (KubeSkoop: container not ready warning) and no other backend is',
+    source: `${SKOOP}/assertions/k8s.go AssertPod`,
+    build: () => {
+      const s = service('web');
+      return {
+        snapshot: world(s, [
+          web('web-1', 'node-1', (p) => {
+            notReady(p);
+            p.containerStatuses = [
+              {
+                name: 'app',
+                ready: false,
+                restartCount: 6,
+                state: {
+                  waiting: {
+                    reason: 'CrashLoopBackOff',
+                    message: 'back-off 5m0s restarting failed container',
+                  },
+                },
+                lastState: { terminated: { reason: 'Error', exitCode: 1 } },
+              },
+            ];
+          }),
+        ]),
+        question: question(s, { client: CLIENT }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'endpoints-not-ready',
+  },
+  {
+    name: 'ready endpoints but the pod port is refused (KubeSkoop: no process listening on 0.0.0.0:port)',
+    source: `${SKOOP}/assertions/netstack.go AssertListen`,
+    build: () => {
+      const s = service(
+        'web',
+        (x) => (x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 }]),
+      );
+      const p = web('web-1', 'node-1');
+      return {
+        snapshot: world(s, [p], 'node-2', {
+          observations: [
+            {
+              at: '2026-11-22T09:59:00Z',
+              from: CLIENT,
+              to: `pod/default/web-1:8080`,
+              result: 'refused',
+              detail: `curl: (7) Failed to connect to ${p.podIP} port 8080: Connection refused`,
+            },
+          ],
+        }),
+        question: question(s, { client: CLIENT }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'container-not-listening',
+  },
+];
+
+describe('KubeSkoop diagnosis cases', () => runPeerCases(cases));
