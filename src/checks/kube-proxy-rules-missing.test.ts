@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { question } from '../../test/support/builders.js';
 import { checkTable } from '../../test/support/check-table.js';
 import { Snapshot } from '../model/snapshot.js';
@@ -110,6 +111,10 @@ checkTable(check, {
             path: 'clusterip',
             expected: ['10.180.0.5:80'],
             actual: ['10.180.0.4:80', '10.180.0.5:80'],
+            // The node's DNAT rule that still sends to the removed endpoint, by chain and line.
+            rule: expect.stringMatching(
+              /^nat\/KUBE-SEP-UKSFD7AGPMPPLUHC line 12\d: .*--to-destination 10\.180\.0\.4:80$/,
+            ),
           },
         },
       ],
@@ -142,7 +147,15 @@ checkTable(check, {
       snapshot: snap(without(/-A KUBE-NODEPORTS .*ns3\/svc3/)),
       question: question('ns3/svc3'),
       hits: [
-        { data: { problem: 'missing-nodeport', path: 'nodeport', expected: ['10.180.0.3:80'], actual: [] } },
+        {
+          data: {
+            problem: 'missing-nodeport',
+            path: 'nodeport',
+            expected: ['10.180.0.3:80'],
+            actual: [],
+            rule: 'no rule in nat/KUBE-NODEPORTS matches the packet',
+          },
+        },
       ],
     },
     {

@@ -8,7 +8,8 @@ import {
   nodeLocalAddresses,
 } from '../nodedump/index.js';
 import { isIPv4 } from '../nodedump/ip.js';
-import { evaluateIptables, type NodeTrace } from '../nodedump/iptables/evaluate.js';
+import { evaluateIptables, type NodeTrace, type TraceRule } from '../nodedump/iptables/evaluate.js';
+import type { Ruleset } from '../nodedump/iptables/model.js';
 import type { RenderedService } from '../nodedump/iptables/render.js';
 import { evaluateIpvs } from '../nodedump/ipvs/evaluate.js';
 import { type CheckHit, defineCheck } from './define.js';
@@ -58,9 +59,36 @@ function podSource(snapshot: Snapshot, node: string): string {
   return OUTSIDE_CLIENT;
 }
 
-function lastRule(t: NodeTrace): string | undefined {
-  const r = t.rules[t.rules.length - 1];
-  return r ? `${r.table}/${r.chain} line ${r.line}: ${r.rule}` : undefined;
+/**
+ * The rule on the node that decides the problem: the DNAT rule that still sends to a stale
+ * endpoint, the REJECT/DROP that ended the packet, or (when nothing matched) the chain that lacks
+ * a rule for it.
+ */
+function decisiveRule(
+  rs: Ruleset,
+  t: NodeTrace,
+  problem: Problem,
+  stale: string[],
+  path: 'clusterip' | 'nodeport',
+): string {
+  const at = (r: TraceRule) => `${r.table}/${r.chain} line ${r.line}: ${r.rule}`;
+  const targetOf = (r: TraceRule) =>
+    rs.tables
+      .get(r.table)
+      ?.chains.get(r.chain)
+      ?.rules.find((x) => x.line === r.line)?.target?.name;
+  if (problem === 'stale-endpoints') {
+    const branch = t.branches.find((b) => b.endpoint && stale.includes(b.endpoint));
+    const dnat = branch?.rules.find((r) => targetOf(r) === 'DNAT');
+    if (dnat) return at(dnat);
+  }
+  for (const b of t.branches) {
+    if (b.verdict !== 'dropped' && b.verdict !== 'rejected') continue;
+    const end = b.rules.find((r) => targetOf(r) === 'DROP' || targetOf(r) === 'REJECT');
+    if (end) return at(end);
+  }
+  const chain = path === 'nodeport' ? 'nat/KUBE-NODEPORTS' : 'nat/KUBE-SERVICES';
+  return `no rule in ${chain} matches the packet`;
 }
 
 function diff(a: string[], b: string[]): string[] {
@@ -317,13 +345,19 @@ function checkNode(
         (found.problem === 'stale-endpoints' && found.expected.length === 0)
           ? []
           : missingChainsIn(view, r, c.path);
-      const rule = lastRule(c.actual);
+      const rule = decisiveRule(
+        view.iptables,
+        c.actual,
+        found.problem,
+        diff(found.actual, found.expected),
+        c.path,
+      );
       const dst = c.path === 'clusterip' ? `${r.clusterIP}:${r.port}` : `${nodeIP}:${r.nodePort}`;
       const evidence = [
         `${view.iptables.file}: ${r.protocol.toUpperCase()} ${src === OUTSIDE_CLIENT || c.path === 'nodeport' ? 'from outside' : 'from a pod'} to ${dst} is ${c.actual.verdict}${c.actual.endpoints.length ? ` → ${c.actual.endpoints.join(', ')}` : ''}`,
         `kube-proxy would make it ${c.expected.verdict}${c.expected.endpoints.length ? ` → ${c.expected.endpoints.join(', ')}` : ''}`,
         ...(missingChains.length ? [`chains missing from the nat table: ${missingChains.join(', ')}`] : []),
-        ...(rule ? [`last rule matched on the node: ${rule}`] : [`no kube-proxy rule matched on the node`]),
+        `on the node: ${rule}`,
       ];
       hits.push({
         subject,
