@@ -110,9 +110,23 @@ checkTable(check, {
     },
     {
       name: 'all endpoints on a cordoned node: a warning, traffic still flows',
-      snapshot: snapshotOf({ services: [web()], pods: [pod('web-1')], nodes: [node('node-1', cordoned)] }),
+      snapshot: snapshotOf({
+        services: [web()],
+        pods: [
+          pod('web-7d4b9c6f5-x2k8p', (p) => {
+            p.meta.labels = { app: 'web', 'pod-template-hash': '7d4b9c6f5' };
+            p.meta.ownerReferences = [{ kind: 'ReplicaSet', name: 'web-7d4b9c6f5', controller: true }];
+          }),
+        ],
+        nodes: [node('node-1', cordoned)],
+      }),
       question: question('web'),
-      hits: [{ severity: 'warning', data: { scope: 'all', nodes: [{ node: 'node-1', state: 'Cordoned' }] } }],
+      hits: [
+        {
+          severity: 'warning',
+          data: { scope: 'all', nodes: [{ node: 'node-1', state: 'Cordoned' }], workload: 'deployment/web' },
+        },
+      ],
     },
     {
       name: 'one of two endpoints on a NotReady node: part of the connections time out',

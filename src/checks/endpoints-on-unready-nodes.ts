@@ -1,6 +1,6 @@
 import { backendsOf } from '../model/endpoints.js';
 import { refOf } from '../model/snapshot.js';
-import type { Node } from '../model/types.js';
+import type { Node, Pod } from '../model/types.js';
 import { defineCheck } from './define.js';
 
 type NodeState = 'NotReady' | 'Unknown' | 'Cordoned';
@@ -9,6 +9,18 @@ interface NodeEntry {
   node: string;
   state: NodeState;
   endpoints: number;
+}
+
+/** The workload that owns a Pod, as `kind/name` for kubectl (Deployment through its ReplicaSet). */
+function workloadOf(pod: Pod): string | undefined {
+  const ref = pod.meta.ownerReferences.find((o) => o.controller) ?? pod.meta.ownerReferences[0];
+  if (!ref) return undefined;
+  const hash = pod.meta.labels['pod-template-hash'];
+  if (ref.kind === 'ReplicaSet' && hash && ref.name.endsWith(`-${hash}`))
+    return `deployment/${ref.name.slice(0, -hash.length - 1)}`;
+  if (ref.kind === 'StatefulSet' || ref.kind === 'DaemonSet' || ref.kind === 'ReplicaSet')
+    return `${ref.kind.toLowerCase()}/${ref.name}`;
+  return undefined;
 }
 
 /** A node's trouble, or undefined when it is fine or its status was not captured. */
@@ -37,13 +49,20 @@ export default defineCheck<{
   /** 'all': every ready endpoint sits on such a node; 'some': only part of them. */
   scope: 'all' | 'some';
   nodes: NodeEntry[];
+  /** The workload owning the affected Pods (kind/name), when known: restarting it reschedules them. */
+  workload?: string;
 }>({
   id: 'endpoints-on-unready-nodes',
   severity: 'error',
   layer: 'node',
   confidence: 0.7,
   title: (d) => {
-    const states = [...new Set(d.nodes.map((n) => n.state))].join('/');
+    const words: Record<NodeState, string> = {
+      NotReady: 'NotReady',
+      Unknown: 'unreachable (Unknown)',
+      Cordoned: 'cordoned',
+    };
+    const states = [...new Set(d.nodes.map((n) => words[n.state]))].join('/');
     return d.scope === 'all'
       ? `All ${d.readyEndpoints} ready endpoints of ${d.service} are on ${states} nodes`
       : `${d.affectedEndpoints} of ${d.readyEndpoints} ready endpoints of ${d.service} are on ${states} nodes`;
@@ -74,6 +93,7 @@ export default defineCheck<{
       return [];
     }
     const byNode = new Map<string, NodeEntry>();
+    let owner: string | undefined;
     let affected = 0;
     for (const b of ready) {
       const nodeName =
@@ -86,6 +106,9 @@ export default defineCheck<{
       const state = stateOf(node);
       if (!state) continue;
       affected++;
+      const pod =
+        b.targetRef?.kind === 'Pod' ? snapshot.pod(b.targetRef.namespace ?? ns, b.targetRef.name) : undefined;
+      owner ??= pod ? workloadOf(pod) : undefined;
       const entry = byNode.get(node.meta.name) ?? { node: node.meta.name, state, endpoints: 0 };
       entry.endpoints++;
       byNode.set(node.meta.name, entry);
@@ -113,6 +136,8 @@ export default defineCheck<{
           : ''
       }`,
     ];
+    // Restarting the workload reschedules its Pods, which avoid cordoned and tainted nodes.
+    if (owner) commands.push(`kubectl rollout restart ${owner} -n ${ns}`);
     if (first?.state === 'Cordoned') commands.push(`kubectl uncordon ${first.node}`);
     else if (first) {
       commands.push(`kubectl describe node ${first.node}`);
@@ -128,6 +153,7 @@ export default defineCheck<{
           affectedEndpoints: affected,
           scope,
           nodes,
+          ...(owner ? { workload: owner } : {}),
         },
         evidence,
         fix: {
