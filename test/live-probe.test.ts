@@ -71,7 +71,8 @@ describe('probe pod lifecycle', () => {
       afterMs: 50,
       phase: 'Succeeded',
       terminationMessage:
-        "10.96.0.10:80/tcp\trefused\tnc: can't connect to remote host (10.96.0.10): Connection refused\nsvc-0.default.svc.cluster.local\tok\t\nbogus\tok\t\n",
+        // Lines arrive in completion order; observations come back in the order asked.
+        "svc-0.default.svc.cluster.local\tok\t\n10.96.0.10:80/tcp\trefused\tnc: can't connect to remote host (10.96.0.10): Connection refused\nbogus\tok\t\n",
     });
     const run = await runProbe({ kubeconfig, namespace: 'default', targets, pollMs: 20 });
     expect(run.observations.map((o) => [o.to, o.result])).toEqual([
@@ -400,16 +401,19 @@ describe('the probe script', () => {
     const results = readFileSync(out, 'utf8')
       .trim()
       .split('\n')
-      .map((l) => l.split('\t').slice(0, 2).join(' '));
-    expect(results).toEqual([
-      '127.0.0.1:80/tcp ok',
-      '127.0.0.1:1/tcp refused',
-      '127.0.0.1:2/tcp timeout',
-      '127.0.0.1:3/tcp no-route',
-      'web.default.svc.cluster.local ok',
-      'nx.default.svc.cluster.local dns-nxdomain',
-      'sf.default.svc.cluster.local dns-timeout',
-    ]);
+      .map((l) => l.split('\t').slice(0, 2).join(' '))
+      .sort();
+    expect(results).toEqual(
+      [
+        '127.0.0.1:80/tcp ok',
+        '127.0.0.1:1/tcp refused',
+        '127.0.0.1:2/tcp timeout',
+        '127.0.0.1:3/tcp no-route',
+        'web.default.svc.cluster.local ok',
+        'nx.default.svc.cluster.local dns-nxdomain',
+        'sf.default.svc.cluster.local dns-timeout',
+      ].sort(),
+    );
   });
 });
 

@@ -239,12 +239,14 @@ const SAFE = /^[A-Za-z0-9.:_/-]+$/;
  * message (kept under the kubelet's 4096-byte limit by truncating details).
  */
 export function probeScript(connectTimeout: number): string {
+  // Targets are tried in parallel (one background job each) so the pod's run time is one
+  // connect timeout, not one per target; each result line is a single short append.
   return [
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion
     'out=${PROBE_OUT:-/dev/termination-log}',
     ': > $out',
-    'echo "$TARGETS" | while IFS=" " read -r type host port to; do',
-    '  [ -z "$type" ] && continue',
+    'probe() {',
+    '  type=$1; host=$2; port=$3; to=$4',
     '  if [ "$type" = dns ]; then',
     `    msg=$(timeout ${connectTimeout} nslookup "$host" 2>&1); rc=$?`,
     '    if [ $rc -eq 0 ]; then r=ok',
@@ -260,8 +262,15 @@ export function probeScript(connectTimeout: number): string {
     '    else r=timeout; fi',
     '  fi',
     '  d=$(echo "$msg" | tr "\\t\\n" "  " | cut -c1-80)',
-    '  printf "%s\\t%s\\t%s\\n" "$to" "$r" "$d" | tee -a $out',
-    'done',
+    '  printf "%s\\t%s\\t%s\\n" "$to" "$r" "$d" >> $out',
+    '}',
+    'echo "$TARGETS" | {',
+    '  while IFS=" " read -r type host port to; do',
+    '    [ -n "$type" ] && probe "$type" "$host" "$port" "$to" &',
+    '  done',
+    '  wait',
+    '}',
+    'cat $out',
   ].join('\n');
 }
 
@@ -343,6 +352,7 @@ export function parseProbeOutput(
   label: Map<string, string>,
 ): Observation[] {
   const out: Observation[] = [];
+  const order = [...label.keys()];
   for (const line of text.split('\n')) {
     const [to, result, detail] = line.split('\t');
     if (!to || !result || !RESULTS.has(result) || !label.has(to)) continue;
@@ -356,6 +366,8 @@ export function parseProbeOutput(
       origin: { file: 'probe' },
     });
   }
+  // Targets ran in parallel: put results back in the order they were asked for.
+  out.sort((a, b) => order.indexOf(a.to) - order.indexOf(b.to));
   return out;
 }
 
@@ -465,8 +477,9 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeRun> {
 
 async function probeWith(client: KubeClient, options: ProbeOptions, runId: string): Promise<ProbeRun> {
   const ns = options.namespace;
-  const deadline = options.deadlineSeconds ?? 60;
   const connectTimeout = options.connectTimeoutSeconds ?? 3;
+  // Pod start (image pull, scheduling) dominates; the targets themselves run in parallel.
+  const deadline = options.deadlineSeconds ?? 60 + 2 * connectTimeout;
   const pollMs = options.pollMs ?? 1000;
   const cleaned = await cleanupLeftovers(client, ns, new Date(), runId);
   if (options.signal?.aborted) throw interrupted();
