@@ -67,7 +67,16 @@ async function run(name: string): Promise<Outcome> {
   for (const id of exp.present ?? []) if (!got.includes(id)) notes.push(`missing ${id}`);
   for (const id of exp.absent ?? []) if (got.includes(id)) notes.push(`unexpected ${id}`);
   if (!exp.top) {
-    const errors = findings.filter((f) => f.severity === 'error').map((f) => f.id);
+    // A healthy bundle must also pass the cluster-wide lint: no error on any of its Services.
+    const audit = await runCli(['audit', '-A', '--from', path.join(root, name, 'bundle'), '-o', 'json']);
+    const auditErrors = (
+      JSON.parse(audit.stdout) as {
+        services: { target: { name: string }; findings: { id: string; severity: string }[] }[];
+      }
+    ).services.flatMap((s) =>
+      s.findings.filter((f) => f.severity === 'error').map((f) => `audit ${s.target.name}: ${f.id}`),
+    );
+    const errors = [...findings.filter((f) => f.severity === 'error').map((f) => f.id), ...auditErrors];
     if (errors.length > 0) notes.push(`errors on a healthy bundle: ${errors.join(', ')}`);
     return {
       name,
