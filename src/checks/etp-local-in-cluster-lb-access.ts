@@ -72,6 +72,11 @@ export default defineCheck<{
     if (failing.length === 0) return [];
     const facts = networkFacts(snapshot);
     const behaviour = behaviourFor(snapshot, service);
+    const v = facts.clusterVersion;
+    const ignored = v !== undefined && v.major === 1 && v.minor <= 15;
+    const passThroughText = behaviour.passThrough
+      ? `, pass-through ${behaviour.passThrough}${ignored ? ` (ignored: cluster v${v?.major}.${v?.minor})` : ''}`
+      : '';
     const name = service.meta.name;
     const ns = service.meta.namespace;
     const caveats = [
@@ -109,7 +114,7 @@ export default defineCheck<{
         },
         evidence: [
           `spec.externalTrafficPolicy: Local on ${service.type} Service ${ns}/${name}`,
-          `network model ${facts.model ?? 'unknown'}, kube-proxy ${facts.proxyMode ?? 'unknown'}${behaviour.passThrough ? `, pass-through ${behaviour.passThrough}` : ''}`,
+          `network model ${facts.model ?? 'unknown'}, kube-proxy ${facts.proxyMode ?? 'unknown'}${passThroughText}`,
           ...evidence,
         ],
         fix: {

@@ -43,7 +43,9 @@ export default defineCheck<{ service: string; node: string; nodesWithEndpoints: 
             `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=${name} -o wide`,
             `kubectl patch service ${name} -n ${ns} --type='merge' -p '{"spec":{"externalTrafficPolicy":"Cluster"}}'`,
           ],
-          caveats: ['externalTrafficPolicy Cluster: the backend no longer sees the client source IP'],
+          caveats: [
+            'externalTrafficPolicy Cluster: the backend no longer sees the client source IP (SNAT to a node)',
+          ],
         },
         seeAlso: ['etp-local-in-cluster-lb-access', 'lb-health-check-failing'],
       },

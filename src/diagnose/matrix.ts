@@ -84,10 +84,13 @@ function columnsFor(
   if (!port) return [];
   const cols: Column[] = [];
   const inCluster = row !== 'internet' && row !== 'vpc';
-  if (svc.type !== 'ExternalName') {
+  // ClusterIP and cluster DNS exist only inside the cluster; a node resolves names with its own
+  // resolv.conf, so the DNS column is asked of pods only.
+  if (svc.type !== 'ExternalName' && inCluster) {
     if (!svc.headless)
       cols.push({ key: 'clusterip', via: 'clusterip', show: `${svc.clusterIP}:${port.port}` });
-    cols.push({ key: 'dns', via: 'dns', show: `${svc.meta.name}.${svc.meta.namespace}:${port.port}` });
+    if (row.startsWith('pod-'))
+      cols.push({ key: 'dns', via: 'dns', show: `${svc.meta.name}.${svc.meta.namespace}:${port.port}` });
   }
   if (port.nodePort) {
     const np = port.nodePort;
