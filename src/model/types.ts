@@ -183,6 +183,8 @@ export interface Pod {
   meta: Meta;
   nodeName?: string;
   hostNetwork: boolean;
+  /** spec.dnsPolicy as written; undefined means the API default, ClusterFirst. */
+  dnsPolicy?: string;
   phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   podIP?: string;
   podIPs: string[];

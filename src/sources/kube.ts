@@ -421,6 +421,7 @@ function pod(r: Reader, raw: Raw, m: Meta): Pod {
     meta: m,
     nodeName: r.str(spec.nodeName, ['spec', 'nodeName']),
     hostNetwork: r.bool(spec.hostNetwork, ['spec', 'hostNetwork']) ?? false,
+    dnsPolicy: r.str(spec.dnsPolicy, ['spec', 'dnsPolicy']),
     phase: r.oneOf(
       status.phase,
       ['status', 'phase'],
