@@ -242,6 +242,73 @@ const endpointCases: PeerCase[] = [
       ),
     present: ['protocol-mismatch'],
   },
+  {
+    name: 'internalTrafficPolicy Local with no endpoint on the client node drops the connection',
+    source:
+      'kubernetes pkg/proxy/topology.go CategorizeEndpoints (iTP Local: local endpoints only, no fallback)',
+    build: () => {
+      const s = service('web', (x) => (x.internalTrafficPolicy = 'Local'));
+      const c = client();
+      c.nodeName = 'node-2';
+      return {
+        snapshot: snapshotOf({
+          services: [s],
+          pods: [web('web-1'), c],
+          nodes: [node('node-1'), node('node-2')],
+        }),
+        question: question(s, { client: CLIENT }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'itp-local-no-local-endpoint',
+  },
+  {
+    name: 'a headless Service without ports is a DNS name only, not a port problem',
+    source: `${ESU}/reconciler_test.go (headless Service without ports gets a slice with no ports)`,
+    build: () => {
+      const s = service('peers', (x) => {
+        x.clusterIP = 'None';
+        x.clusterIPs = ['None'];
+        x.headless = true;
+        x.selector = { app: 'web' };
+        x.ports = [];
+      });
+      return {
+        snapshot: snapshotOf({
+          services: [s],
+          pods: [web('web-1'), web('web-2'), client()],
+          nodes: [node('node-1')],
+        }),
+        question: question(s, { client: CLIENT, via: 'dns', dnsName: 'peers.default.svc.cluster.local' }),
+      };
+    },
+    absent: [
+      'target-port-mismatch',
+      'service-port-mismatch',
+      'headless-service-no-vip',
+      'endpoints-not-ready',
+    ],
+  },
+  {
+    name: 'a debug pod sharing the labels but lacking the named port gets no endpoint; the others serve',
+    source: `${ESU}/reconciler.go (pods whose FindPort fails are left out of that port's slice)`,
+    build: () => {
+      const s = service(
+        'web',
+        (x) => (x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }]),
+      );
+      const named = (p: Pod) => {
+        p.containers = [
+          container('app', (c) => (c.ports = [{ name: 'http', containerPort: 8080, protocol: 'TCP' }])),
+        ];
+      };
+      const good = [web('web-1', named), web('web-2', named)];
+      const debug = web('web-debug', (p) => (p.containers = [container('shell', (c) => (c.ports = []))]));
+      return inCluster(s, [...good, debug], { endpointSlices: [sliceFor(s, good)] });
+    },
+    verdict: 'reachable',
+    present: ['target-port-mismatch'],
+  },
 ];
 
 const allow = (rule: NetworkPolicyRule) => rule;
