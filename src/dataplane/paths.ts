@@ -21,14 +21,12 @@ import {
   evaluateSecurityGroups,
   expectedBackends,
   hasNoBandwidth,
-  isBlackhole,
   lbPeer,
   listenerBackends,
   listenerFor,
   loadBalancerByAddress,
   loadBalancersForIngress,
   loadBalancersForService,
-  longestPrefixMatch,
   sgProtocol,
 } from './cloud/index.js';
 import { resolveName } from './dns/index.js';
@@ -1450,7 +1448,7 @@ function proxyOutcome(
           },
         ],
         outcome,
-        `kube-proxy (${r.mode}) on ${at}: ${r.verdict}`,
+        proxyFailureReason(ids, r, at),
         ids,
         o.label,
       ),
@@ -1495,6 +1493,21 @@ function proxyOutcome(
     out.push(finish([...hops, proxyHop, ...d.hops], d, label || undefined));
   }
   return out;
+}
+
+function proxyFailureReason(ids: string[], r: ProxyResult, at: string): string {
+  const how = `kube-proxy (${r.mode}) on ${at}: ${r.verdict}`;
+  if (ids.includes('etp-local-no-local-endpoint'))
+    return `${how}: externalTrafficPolicy Local and no ready endpoint on this node`;
+  if (ids.includes('itp-local-no-local-endpoint'))
+    return `${how}: internalTrafficPolicy Local and no ready endpoint on the client's node`;
+  if (
+    ids.includes('selector-matches-no-pods') ||
+    ids.includes('endpoints-not-ready') ||
+    ids.includes('selector-less-without-endpoints')
+  )
+    return `${how}: the Service has no ready endpoint`;
+  return how;
 }
 
 function finish(
