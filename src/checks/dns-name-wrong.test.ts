@@ -17,6 +17,16 @@ const coredns = (ready = true): Pod =>
     'kube-system',
   );
 const client = (namespace = 'front') => pod('client', (p) => (p.meta.labels = { app: 'client' }), namespace);
+const hostClient = (dnsPolicy?: string) =>
+  pod(
+    'agent',
+    (p) => {
+      p.meta.labels = { app: 'agent' };
+      p.hostNetwork = true;
+      if (dnsPolicy) p.dnsPolicy = dnsPolicy;
+    },
+    'front',
+  );
 const world = (opts: { dnsReady?: boolean; clientNs?: string } = {}) =>
   snapshotOf({
     services: [api(), service('apx', undefined, 'shop')],
@@ -40,6 +50,15 @@ checkTable(check, {
       name: 'the short name from the same namespace resolves',
       snapshot: world({ clientNs: 'shop' }),
       question: question('shop/api', { client: 'pod/shop/client', dnsName: 'api' }),
+    },
+    {
+      name: 'a hostNetwork client with ClusterFirstWithHostNet uses cluster DNS',
+      snapshot: snapshotOf({
+        services: [api()],
+        pods: [coredns(), hostClient('ClusterFirstWithHostNet')],
+        namespaces,
+      }),
+      question: question('shop/api', { client: 'pod/front/agent', dnsName: 'api.shop' }),
     },
     {
       name: 'no DNS in the question',
@@ -89,6 +108,27 @@ checkTable(check, {
       snapshot: world(),
       question: question('shop/api', { client: 'pod/front/client', dnsName: 'apx.shop' }),
       hits: [{ data: { kind: 'resolves-elsewhere', resolvesTo: 'shop/apx' } }],
+    },
+    {
+      name: 'a hostNetwork client with the default ClusterFirst falls back to the node resolver',
+      snapshot: snapshotOf({ services: [api()], pods: [coredns(), hostClient()], namespaces }),
+      question: question('shop/api', { client: 'pod/front/agent', dnsName: 'api.shop' }),
+      hits: [
+        {
+          data: { kind: 'client-dns-policy', suggestions: [{ suggestion: 'ClusterFirstWithHostNet' }] },
+          subject: { kind: 'Pod', namespace: 'front', name: 'agent' },
+        },
+      ],
+    },
+    {
+      name: 'dnsPolicy Default never asks cluster DNS, even without a name in the question',
+      snapshot: snapshotOf({
+        services: [api()],
+        pods: [coredns(), pod('client', (p) => (p.dnsPolicy = 'Default'), 'front')],
+        namespaces,
+      }),
+      question: question('shop/api', { client: 'pod/front/client', via: 'dns' }),
+      hits: [{ data: { kind: 'client-dns-policy', suggestions: [{ suggestion: 'ClusterFirst' }] } }],
     },
     {
       name: 'CoreDNS is not ready',

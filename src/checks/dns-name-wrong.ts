@@ -2,8 +2,8 @@ import { type DnsProblemKind, type DnsSuggestion, resolveName } from '../datapla
 import { parseObservedTarget } from '../diagnose/observations.js';
 import type { Question } from '../model/question.js';
 import { refOf, type Snapshot } from '../model/snapshot.js';
-import type { Service } from '../model/types.js';
-import { defineCheck } from './define.js';
+import type { Pod, Service } from '../model/types.js';
+import { type CheckHit, defineCheck } from './define.js';
 
 type Kind = Exclude<DnsProblemKind, 'headless-no-ready-endpoints' | 'external-name'> | 'resolves-elsewhere';
 
@@ -61,8 +61,18 @@ export function applySuggestion(name: string, s: DnsSuggestion, clusterDomain: s
   }
 }
 
+/** The workload to patch: a ReplicaSet owner means its Deployment (name minus the template hash). */
+function ownerOf(pod: Pod): string {
+  const o = pod.meta.ownerReferences.find((r) => r.controller) ?? pod.meta.ownerReferences[0];
+  if (!o) return `pod/${pod.meta.name}`;
+  if (o.kind === 'ReplicaSet') return `deployment/${o.name.replace(/-[a-z0-9]{6,10}$/, '')}`;
+  return `${o.kind.toLowerCase()}/${o.name}`;
+}
+
 function describeKind(d: Data): string {
   switch (d.kind) {
+    case 'client-dns-policy':
+      return `the client resolves names with its node's resolver (dnsPolicy), not cluster DNS`;
     case 'coredns-down':
       return 'cluster DNS (CoreDNS) is not running';
     case 'cluster-domain-wrong':
@@ -101,28 +111,61 @@ export default defineCheck<Data>({
   ],
   run({ snapshot, service, question }) {
     if (!service) return [];
-    const names = namesAsked(snapshot, question);
     const cns = clientNamespace(question, service);
+    const clientPod =
+      question.client.kind === 'pod'
+        ? snapshot.pod(question.client.namespace, question.client.name)
+        : undefined;
     const correct = (domain: string) =>
       cns === service.meta.namespace
         ? service.meta.name
         : `${service.meta.name}.${service.meta.namespace}.svc.${domain}`;
-    if (names.length === 0) {
+    let names = namesAsked(snapshot, question);
+    // No name given but the path is DNS: only DNS itself (CoreDNS, the client's resolver) can be wrong.
+    const onlyDnsItself = names.length === 0;
+    if (onlyDnsItself) {
       if (question.via !== 'dns') return [];
-      const r = resolveName(snapshot, `${service.meta.name}.${service.meta.namespace}`, cns);
-      if (r.problem?.kind !== 'coredns-down') return [];
-      return [
-        {
+      names = [
+        cns === service.meta.namespace ? service.meta.name : `${service.meta.name}.${service.meta.namespace}`,
+      ];
+    }
+    const hits: CheckHit<Data>[] = [];
+    for (const name of names) {
+      const r = resolveName(snapshot, name, cns, clientPod);
+      const correctName = correct(r.clusterDomain);
+      const base = { name, clientNamespace: cns, clusterDomain: r.clusterDomain, correctName };
+      const evidence = r.steps.map(
+        (s) =>
+          `${s.query}${s.rewrittenTo ? ` (rewritten to ${s.rewrittenTo})` : ''}: ${s.outcome} — ${s.detail}`,
+      );
+      const dnsItself = r.problem?.kind === 'coredns-down' || r.problem?.kind === 'client-dns-policy';
+      if (onlyDnsItself && !dnsItself) continue;
+      if (r.service === service && !dnsItself) continue;
+      if (r.external && !r.problem) continue;
+      if (r.problem?.kind === 'headless-no-ready-endpoints') continue; // an endpoints problem, reported there
+      let kind: Kind;
+      let suggestions: DnsSuggestion[] = r.problem?.suggestions ?? [];
+      if (r.problem && r.problem.kind !== 'external-name') kind = r.problem.kind as Kind;
+      else if (r.service) kind = 'resolves-elsewhere';
+      else continue;
+      if (kind === 'resolves-elsewhere' || (suggestions.length === 0 && !dnsItself)) {
+        suggestions = [{ field: 'name', typed: name, suggestion: correctName }];
+      }
+      const best = suggestions[0];
+      const data: Data = {
+        ...base,
+        kind,
+        suggestions,
+        ...(best && !dnsItself && kind !== 'resolves-elsewhere'
+          ? { didYouMean: applySuggestion(name, best, r.clusterDomain) }
+          : {}),
+        ...(r.service ? { resolvesTo: `${r.service.meta.namespace}/${r.service.meta.name}` } : {}),
+      };
+      if (kind === 'coredns-down') {
+        hits.push({
           subject: { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' },
-          data: {
-            name: `${service.meta.name}.${service.meta.namespace}`,
-            clientNamespace: cns,
-            kind: 'coredns-down',
-            suggestions: [],
-            correctName: correct(r.clusterDomain),
-            clusterDomain: r.clusterDomain,
-          },
-          evidence: [r.coreDNS.detail],
+          data,
+          evidence: [r.coreDNS.detail, ...evidence],
           fix: {
             summary: 'Bring CoreDNS back: its pods in kube-system must be running and ready.',
             commands: [
@@ -131,67 +174,39 @@ export default defineCheck<Data>({
               'kubectl logs -n kube-system -l k8s-app=kube-dns',
             ],
           },
-        },
-      ];
-    }
-    const hits = [];
-    for (const name of names) {
-      const r = resolveName(snapshot, name, cns);
-      const correctName = correct(r.clusterDomain);
-      const base = { name, clientNamespace: cns, clusterDomain: r.clusterDomain, correctName };
-      const evidence = r.steps.map(
-        (s) =>
-          `${s.query}${s.rewrittenTo ? ` (rewritten to ${s.rewrittenTo})` : ''}: ${s.outcome} — ${s.detail}`,
-      );
-      if (r.service === service && r.problem?.kind !== 'coredns-down') continue;
-      if (r.external && !r.problem) continue;
-      if (r.problem?.kind === 'headless-no-ready-endpoints') continue; // an endpoints problem, reported there
-      let kind: Kind;
-      let suggestions: DnsSuggestion[] = r.problem?.suggestions ?? [];
-      if (r.problem && r.problem.kind !== 'external-name') kind = r.problem.kind as Kind;
-      else if (r.service) kind = 'resolves-elsewhere';
-      else continue;
-      if (kind === 'resolves-elsewhere' || suggestions.length === 0) {
-        suggestions = [{ field: 'name', typed: name, suggestion: correctName }];
+        });
+      } else if (kind === 'client-dns-policy' && clientPod) {
+        const policy = best?.suggestion ?? 'ClusterFirstWithHostNet';
+        hits.push({
+          subject: refOf(clientPod),
+          data,
+          evidence: [r.problem?.detail ?? ''],
+          fix: {
+            summary: `Set spec.dnsPolicy: ${policy} on the client's pod template so it queries cluster DNS.`,
+            commands: [
+              `kubectl get pod ${clientPod.meta.name} -n ${clientPod.meta.namespace} -o jsonpath='{.spec.hostNetwork} {.spec.dnsPolicy}'`,
+              `kubectl patch ${ownerOf(clientPod)} -n ${clientPod.meta.namespace} --type=merge -p '{"spec":{"template":{"spec":{"dnsPolicy":"${policy}"}}}}'`,
+            ],
+          },
+        });
+      } else {
+        hits.push({
+          subject: refOf(service),
+          data,
+          evidence,
+          fix: {
+            summary: `Use "${correctName}" to reach ${service.meta.namespace}/${service.meta.name}.`,
+            commands: [
+              `kubectl get svc -A --field-selector metadata.name=${service.meta.name}`,
+              ...(question.client.kind === 'pod'
+                ? [
+                    `kubectl exec -n ${question.client.namespace} ${question.client.name} -- nslookup ${correctName}`,
+                  ]
+                : []),
+            ],
+          },
+        });
       }
-      const best = suggestions[0];
-      const data: Data = {
-        ...base,
-        kind,
-        suggestions,
-        ...(best && kind !== 'resolves-elsewhere'
-          ? { didYouMean: applySuggestion(name, best, r.clusterDomain) }
-          : {}),
-        ...(r.service ? { resolvesTo: `${r.service.meta.namespace}/${r.service.meta.name}` } : {}),
-      };
-      hits.push({
-        subject:
-          kind === 'coredns-down'
-            ? { kind: 'Service', namespace: 'kube-system', name: 'kube-dns' }
-            : refOf(service),
-        data,
-        evidence: kind === 'coredns-down' ? [r.coreDNS.detail, ...evidence] : evidence,
-        fix: {
-          summary:
-            kind === 'coredns-down'
-              ? 'Bring CoreDNS back: its pods in kube-system must be running and ready.'
-              : `Use "${correctName}" to reach ${service.meta.namespace}/${service.meta.name}.`,
-          commands:
-            kind === 'coredns-down'
-              ? [
-                  'kubectl get pods -n kube-system -l k8s-app=kube-dns -o wide',
-                  'kubectl logs -n kube-system -l k8s-app=kube-dns',
-                ]
-              : [
-                  `kubectl get svc -A --field-selector metadata.name=${service.meta.name}`,
-                  ...(question.client.kind === 'pod'
-                    ? [
-                        `kubectl exec -n ${question.client.namespace} ${question.client.name} -- nslookup ${correctName}`,
-                      ]
-                    : []),
-                ],
-        },
-      });
     }
     return hits;
   },

@@ -10,7 +10,7 @@ import {
 } from '../../../test/support/builders.js';
 import type { ConfigMap, Namespace, Pod, Service } from '../../model/types.js';
 import { applyRewrite, parseRewriteRules } from './corefile.js';
-import { clusterDomainOf, queryOrder, resolveName } from './resolve.js';
+import { clusterDomainOf, queryOrder, resolveName, resolverOf } from './resolve.js';
 
 const ns = (name: string): Namespace => ({ kind: 'Namespace', meta: meta(name, '') });
 const corednsPod = (ready = true): Pod =>
@@ -346,5 +346,24 @@ describe('Corefile rewrite rules', () => {
     ['rewrite name a.example.com b.example.com', 'c.example.com', 'c.example.com'],
   ])('%s: %s -> %s', (line, q, want) => {
     expect(applyRewrite(parseRewriteRules(line), q).name).toBe(want);
+  });
+});
+
+describe('resolverOf (kubelet dnsPolicy)', () => {
+  it.each([
+    [undefined, false, 'cluster'],
+    ['ClusterFirst', false, 'cluster'],
+    ['ClusterFirst', true, 'node'],
+    [undefined, true, 'node'],
+    ['ClusterFirstWithHostNet', true, 'cluster'],
+    ['ClusterFirstWithHostNet', false, 'cluster'],
+    ['Default', false, 'node'],
+    ['None', false, 'custom'],
+  ] as const)('dnsPolicy %s, hostNetwork %s: %s', (policy, host, want) => {
+    const p = pod('c', (x) => {
+      x.hostNetwork = host;
+      if (policy) x.dnsPolicy = policy;
+    });
+    expect(resolverOf(p)).toBe(want);
   });
 });

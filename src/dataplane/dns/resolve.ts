@@ -29,6 +29,7 @@ export interface DnsStep {
 }
 
 export type DnsProblemKind =
+  | 'client-dns-policy'
   | 'service-not-found'
   | 'namespace-not-found'
   | 'cluster-domain-wrong'
@@ -109,6 +110,21 @@ export function queryOrder(name: string, namespace: string, domain: string, ndot
   const dots = (n.match(/\./g) ?? []).length;
   const expanded = searchList(namespace, domain).map((s) => `${n}.${s}`);
   return dots >= ndots ? [n, ...expanded] : [...expanded, n];
+}
+
+/**
+ * Which resolver a pod uses, as the kubelet sets it up: ClusterFirst (the default) sends names to
+ * cluster DNS, except on hostNetwork pods, where it silently falls back to the node's resolv.conf
+ * unless the policy is ClusterFirstWithHostNet. Default always uses the node's resolver; None
+ * uses spec.dnsConfig, which the model does not carry.
+ */
+export function resolverOf(pod: Pod | undefined): 'cluster' | 'node' | 'custom' {
+  if (!pod) return 'cluster';
+  const policy = pod.dnsPolicy ?? 'ClusterFirst';
+  if (policy === 'Default') return 'node';
+  if (policy === 'None') return 'custom';
+  if (policy === 'ClusterFirst' && pod.hostNetwork) return 'node';
+  return 'cluster';
 }
 
 /** CoreDNS health: kube-system pods labelled k8s-app=kube-dns (CoreDNS keeps the kube-dns label). */
@@ -373,8 +389,39 @@ function diagnoseMiss(
  * `problem` is set when no query yields a Service record, or when CoreDNS is down (even if
  * the records exist, nobody would serve them).
  */
-export function resolveName(snapshot: Snapshot, name: string, clientNamespace: string): ResolveResult {
+export function resolveName(
+  snapshot: Snapshot,
+  name: string,
+  clientNamespace: string,
+  clientPod?: Pod,
+): ResolveResult {
   const domain = clusterDomainOf(snapshot);
+  const resolver = resolverOf(clientPod);
+  if (resolver === 'node' && clientPod) {
+    // The node's resolver does not know cluster names (unless it forwards to CoreDNS, which is rare).
+    const policy = clientPod.dnsPolicy ?? 'ClusterFirst';
+    return {
+      records: [],
+      steps: [],
+      external: false,
+      clusterDomain: domain,
+      coreDNS: coreDnsHealth(snapshot),
+      problem: {
+        kind: 'client-dns-policy',
+        detail:
+          policy === 'Default'
+            ? `pod ${clientPod.meta.namespace}/${clientPod.meta.name} has dnsPolicy Default: it uses the node's resolver, which does not know cluster names`
+            : `pod ${clientPod.meta.namespace}/${clientPod.meta.name} uses hostNetwork with dnsPolicy ClusterFirst, which falls back to the node's resolver`,
+        suggestions: [
+          {
+            field: 'name',
+            typed: policy,
+            suggestion: clientPod.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
+          },
+        ],
+      },
+    };
+  }
   const rules = rewriteRulesOf(snapshot);
   const coreDNS = coreDnsHealth(snapshot);
   const steps: DnsStep[] = [];
