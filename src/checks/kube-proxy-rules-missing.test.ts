@@ -73,6 +73,29 @@ checkTable(check, {
       question: question('ns1/svc1'),
     },
     {
+      name: 'an IPVS-mode node with only its iptables dump is not compared with iptables-mode rules',
+      snapshot: snap(without(/XPGD46QRK7WJZT7O/, /SXIVWICOYRO3J4NJ/), ipvsMode),
+      question: question('ns1/svc1'),
+    },
+    {
+      name: 'a dump whose KUBE-SERVICES matches kube-proxy ipsets (IPVS mode, mode unknown) is not compared',
+      snapshot: snap(
+        [
+          '*nat',
+          ':PREROUTING ACCEPT [0:0]',
+          ':KUBE-SERVICES - [0:0]',
+          ':KUBE-MARK-MASQ - [0:0]',
+          '-A KUBE-SERVICES ! -s 10.0.0.0/8 -m set --match-set KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ',
+          'COMMIT',
+          '',
+        ].join('\n'),
+        (d) => {
+          d.kubeProxy = { ...d.kubeProxy!, mode: undefined };
+        },
+      ),
+      question: question('ns1/svc1'),
+    },
+    {
       name: 'no node dump: nothing to compare',
       snapshot: new Snapshot(goldenData()),
       question: question('ns1/svc1'),

@@ -91,6 +91,14 @@ function decisiveRule(
   return `no rule in ${chain} matches the packet`;
 }
 
+/** kube-proxy's IPVS mode leaves its mark in iptables: rules matching its KUBE-* ipsets. */
+function usesIpvsSets(rs: Ruleset): boolean {
+  const chain = rs.tables.get('nat')?.chains.get('KUBE-SERVICES');
+  return (
+    chain?.rules.some((r) => r.matches.some((m) => m.kind === 'set' && m.name.startsWith('KUBE-'))) ?? false
+  );
+}
+
 function diff(a: string[], b: string[]): string[] {
   const s = new Set(b);
   return a.filter((x) => !s.has(x));
@@ -283,6 +291,15 @@ function checkNode(
     return hits;
   }
   if (!view.iptables) return [];
+  if (mode === 'nftables' || mode === 'ipvs' || (!mode && usesIpvsSets(view.iptables))) {
+    // IPVS mode's iptables rules match ipsets and nftables mode keeps nothing in iptables:
+    // comparing them with iptables-mode rules would flag every Service.
+    unknown(
+      `kube-proxy rules on ${node}: ${mode ?? 'IPVS'} mode, and only an iptables dump was collected`,
+      mode === 'nftables' ? 'nft list ruleset > NODE.nft' : 'ipvsadm -S -n > NODE.ipvs',
+    );
+    return [];
+  }
   const nat = view.iptables.tables.get('nat');
   if (!nat?.chains.has('KUBE-SERVICES')) {
     if (mode && mode !== 'iptables') return [];

@@ -85,6 +85,13 @@ describe('traceOnNodeDump', () => {
     });
   });
 
+  it('leaves IPVS mode to the simulator when only the iptables dump was collected', () => {
+    const s = snap({ iptables: fixture('test-node.iptables') }, 'ipvs');
+    expect(
+      traceOnNodeDump(s, GOLDEN_NODE, { src: '10.0.0.2', dst: '172.30.0.41', dport: 80, hook: 'prerouting' }),
+    ).toBeUndefined();
+  });
+
   it('is undefined for a node without a dump', () => {
     const s = snap({ iptables: fixture('test-node.iptables') });
     expect(

@@ -154,7 +154,8 @@ export function traceOnNodeDump(
       unknowns,
     };
   }
-  if (!view.iptables) return undefined;
+  // In IPVS or nftables mode the iptables dump alone does not decide where a packet goes.
+  if (!view.iptables || mode === 'ipvs' || mode === 'nftables') return undefined;
   const t: NodeTrace = evaluateIptables(
     view.iptables,
     {
