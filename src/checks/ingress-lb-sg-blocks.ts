@@ -86,12 +86,16 @@ export default defineCheck<Data>({
       return [];
     }
     const audit = mode === 'audit';
-    const client = clientPeer(snapshot, question);
+    const asked = clientPeer(snapshot, question);
     const hits = [];
     const ns = service.meta.namespace;
     for (const ing of ingressesRoutingTo(snapshot, service)) {
       const ingName = `${ing.meta.namespace}/${ing.meta.name}`;
       for (const lb of loadBalancersForIngress(inv, ing) as LoadBalancer[]) {
+        // Audit has no client: a public LB is judged for internet clients, others for any source.
+        const asPublic = audit && lb.scheme === 'public';
+        const anySource = audit && !asPublic;
+        const client: SgPeer = asPublic ? { internet: true, label: 'the internet' } : asked;
         const wantsTls = ing.tls.length > 0;
         if (wantsTls && !lb.listeners.some((l) => l.port === 443 || l.protocol === 'HTTPS')) {
           hits.push({
@@ -119,7 +123,7 @@ export default defineCheck<Data>({
             ? [question.port]
             : lb.listeners.map((l) => l.port);
         for (const port of [...new Set(ports)]) {
-          const d = verdict(inv, audit, `lb/${lb.id}`, port, [client]);
+          const d = verdict(inv, anySource, `lb/${lb.id}`, port, [client]);
           if (d.verdict !== 'deny') continue;
           hits.push({
             subject: refOf(service),
@@ -133,7 +137,7 @@ export default defineCheck<Data>({
             },
             evidence: [`${ingName} is served by ${lb.id} (${lb.addresses.join(', ')})`, d.reason],
             fix: {
-              summary: `Allow TCP ${port} from ${question.client.kind === 'internet' ? '0.0.0.0/0' : 'the clients'} in the security group ${d.groups.join(', ')} of ${lb.id} (console: CLB/ELB → security group → inbound rules), or enable "allow by default" for the LB.`,
+              summary: `Allow TCP ${port} from ${client.internet ? '0.0.0.0/0' : 'the clients'} in the security group ${d.groups.join(', ')} of ${lb.id} (console: CLB/ELB → security group → inbound rules), or enable "allow by default" for the LB.`,
               commands: [`kubectl get ingress ${ing.meta.name} -n ${ing.meta.namespace} -o wide`],
             },
           });
@@ -150,7 +154,7 @@ export default defineCheck<Data>({
         for (const m of members) {
           const d = verdict(
             inv,
-            audit,
+            anySource,
             `node/${m.node}`,
             m.port,
             lb.snat ? [lbPeer(lb)] : [client, lbPeer(lb)],

@@ -35,6 +35,15 @@ checkTable(check, {
       }, 'eks'),
       question: ask('loadbalancer'),
     },
+    {
+      name: 'audit of a private LB: an intra-group rule may admit the VPC clients (not definite)',
+      snapshot: world((w) => {
+        firstLb(w).scheme = 'private';
+        group(w, 'sg-nodes').inbound = [...sshOnly, { protocol: 'all', source: 'sg-nodes', action: 'allow' }];
+      }),
+      question: ask('clusterip', 'pod-on-other-node'),
+      mode: 'audit',
+    },
   ],
   invalid: [
     {
@@ -80,8 +89,20 @@ checkTable(check, {
       hits: [{ data: { hop: 'lb-to-pod', port: 8080, groups: ['sg-eni'], targets: ['eni/10.244.1.7'] } }],
     },
     {
-      name: 'audit: no rule anywhere opens the nodePort',
-      snapshot: world((w) => (group(w, 'sg-nodes').inbound = sshOnly)),
+      name: 'audit of a public LB judges internet clients: an intra-group rule does not admit them',
+      snapshot: world((w) => {
+        group(w, 'sg-nodes').inbound = [...sshOnly, { protocol: 'all', source: 'sg-nodes', action: 'allow' }];
+      }),
+      question: ask('clusterip', 'pod-on-other-node'),
+      mode: 'audit',
+      hits: [{ data: { hop: 'lb-to-node', source: 'the internet' } }],
+    },
+    {
+      name: 'audit of a private LB: no rule from any source opens the nodePort',
+      snapshot: world((w) => {
+        firstLb(w).scheme = 'private';
+        group(w, 'sg-nodes').inbound = sshOnly;
+      }),
       question: ask('clusterip', 'pod-on-other-node'),
       mode: 'audit',
       hits: [{ data: { hop: 'lb-to-node', source: 'anywhere' } }],

@@ -86,19 +86,23 @@ export default defineCheck<Data>({
     }
     const audit = mode === 'audit';
     const behaviour = lbBehaviour(inv, service, clusterVersion(snapshot, inv));
-    const client = clientPeer(snapshot, question);
-    const source = audit ? 'anywhere' : (client.label ?? 'the client');
+    const asked = clientPeer(snapshot, question);
     const ns = service.meta.namespace;
     const name = service.meta.name;
     const hits = [];
     const confirm = `kubectl get service ${name} -n ${ns} -o wide`;
     for (const lb of loadBalancersForService(inv, service)) {
+      // Audit has no client: a public LB is judged for internet clients, others for any source.
+      const asPublic = audit && (lb.scheme ?? behaviour.scheme) === 'public';
+      const anySource = audit && !asPublic;
+      const client: SgPeer = asPublic ? { internet: true, label: 'the internet' } : asked;
+      const source = anySource ? 'anywhere' : (client.label ?? 'the client');
       for (const sp of portsInQuestion(service, question)) {
         const l = listenerForServicePort(lb, sp);
         const protocol = sgProtocol(sp);
         const listener = `${l?.protocol ?? sp.protocol}/${l?.port ?? sp.port}`;
         // 1. client → LB listener
-        const lbDecision = judge(inv, audit, `lb/${lb.id}`, protocol, l?.port ?? sp.port, [client]);
+        const lbDecision = judge(inv, anySource, `lb/${lb.id}`, protocol, l?.port ?? sp.port, [client]);
         if (verdictOf(lbDecision) === 'deny') {
           const groups = typeof lbDecision === 'string' ? groupsOf(inv, `lb/${lb.id}`) : lbDecision.groups;
           hits.push({
@@ -119,7 +123,7 @@ export default defineCheck<Data>({
                 : lbDecision.reason,
             ],
             fix: {
-              summary: `Allow ${protocol.toUpperCase()} ${l?.port ?? sp.port} from ${question.client.kind === 'internet' ? '0.0.0.0/0' : 'the client range'} in the load balancer's security group ${groups.join(', ')} (console: load balancer → security group → inbound rules).`,
+              summary: `Allow ${protocol.toUpperCase()} ${l?.port ?? sp.port} from ${client.internet ? '0.0.0.0/0' : 'the client range'} in the load balancer's security group ${groups.join(', ')} (console: load balancer → security group → inbound rules).`,
               commands: [confirm],
             },
           });
@@ -136,7 +140,7 @@ export default defineCheck<Data>({
         for (const m of members) {
           const t = sgTarget(m.target, m.address);
           if (!t || m.port === undefined) continue;
-          const d = judge(inv, audit, t, protocol, m.port, peers);
+          const d = judge(inv, anySource, t, protocol, m.port, peers);
           const v = verdictOf(d);
           if (v === 'deny') blocked.push({ target: t, port: m.port, d });
           else if (v === 'allow') allowed++;
@@ -174,7 +178,7 @@ export default defineCheck<Data>({
             ...(allowed > 0 ? [`${allowed} backend(s) do admit it`] : []),
           ],
           fix: {
-            summary: `Add an inbound rule to ${groups.join(', ')}: ${protocol.toUpperCase()} ${hop === 'lb-to-node' ? `${portText} (the nodePort range 30000-32767 covers it)` : portText} from ${behaviour.preservesClientIP === false ? `the load balancer (${lb.id}'s subnet or security group)` : question.client.kind === 'internet' ? '0.0.0.0/0 (the LB keeps the client address)' : 'the client range and the LB'} (console: security groups → inbound rules → add rule).`,
+            summary: `Add an inbound rule to ${groups.join(', ')}: ${protocol.toUpperCase()} ${hop === 'lb-to-node' ? `${portText} (the nodePort range 30000-32767 covers it)` : portText} from ${behaviour.preservesClientIP === false ? `the load balancer (${lb.id}'s subnet or security group)` : client.internet ? '0.0.0.0/0 (the LB keeps the client address)' : 'the client range and the LB'} (console: security groups → inbound rules → add rule).`,
             commands: [
               `kubectl get service ${name} -n ${ns} -o jsonpath='{.spec.ports[*].nodePort}'`,
               confirm,

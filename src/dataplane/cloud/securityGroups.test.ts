@@ -94,6 +94,17 @@ describe('evaluateSecurityGroups: packet-flow table', () => {
       ruleIndex: 2,
     },
     {
+      name: 'an internet client is in no security group, so a group reference never admits it',
+      query: q('node/node-1', 'tcp', 22, { internet: true }),
+      verdict: 'deny',
+    },
+    {
+      name: 'a VPC client of unknown group may be in the referenced group: unknown',
+      query: q('node/node-1', 'tcp', 22, {}),
+      verdict: 'unknown',
+      group: 'sg-nodes',
+    },
+    {
       name: 'SSH from a node outside the referenced group is denied',
       query: q('node/node-1', 'tcp', 22, { target: 'node/node-2', address: '10.9.9.8' }),
       verdict: 'deny',
