@@ -14,7 +14,13 @@ const seed000 = () =>
 const cluster = () =>
   snapshotOf({
     services: [seed000()],
-    pods: [pod('web-1', (p) => (p.containers[0]!.ports = [{ containerPort: 80, protocol: 'TCP' }]))],
+    pods: [
+      pod('web-1', (p) => {
+        p.containers[0]!.ports = [{ containerPort: 80, protocol: 'TCP' }];
+        p.podIP = '10.244.1.50';
+        p.podIPs = ['10.244.1.50'];
+      }),
+    ],
     nodes: [node('node-1')],
   });
 const nodeIP = '192.168.0.11';
@@ -84,6 +90,19 @@ checkTable(check, {
       }),
       question: question('web', { client: 'internet', via: 'loadbalancer', port: 443 }),
     },
+    {
+      name: 'a Pod IP and a named targetPort with Pods not collected: unknown, not a finding',
+      snapshot: snapshotOf({
+        services: [
+          service(
+            'web',
+            (s) => (s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }]),
+          ),
+        ],
+        collected: { Pod: false },
+      }),
+      question: question('web', { via: 'pod', port: 8080 }),
+    },
   ],
   invalid: [
     {
@@ -126,6 +145,12 @@ checkTable(check, {
       snapshot: cluster(),
       question: question('web', { via: 'clusterip', port: 8443 }),
       hits: [{ data: { used: 8443, usedAs: null, servicePort: null, use: 123, valid: [123] } }],
+    },
+    {
+      name: 'straight to a Pod IP on the Service port instead of the targetPort',
+      snapshot: cluster(),
+      question: question('web', { address: { ip: '10.244.1.50', port: 123 }, port: 123 }),
+      hits: [{ data: { via: 'pod', used: 123, usedAs: 'port', use: 80, valid: [80] } }],
     },
     {
       name: 'a misspelt port name',

@@ -99,7 +99,7 @@ export default defineCheck<{
     'seed 000 check item 2 (nodePort 30637 / targetPort 80 / port 123)',
     'seed 003 (check whether the spec.ports field of the Service is correct)',
   ],
-  run({ snapshot, service, question }) {
+  run({ snapshot, service, question, unknown }) {
     if (!service || service.type === 'ExternalName' || service.headless) return [];
     const used = question.address?.port ?? question.port;
     if (used === undefined) return [];
@@ -111,6 +111,17 @@ export default defineCheck<{
     if (!byAddress && viaGuessed && !isInClusterClient(question.client)) return [];
     const via = byAddress ?? question.via;
     if (!via || !(via in ROLE_FOR_VIA)) return [];
+    if (
+      via === 'pod' &&
+      !snapshot.has('Pod') &&
+      service.ports.some((sp) => typeof sp.targetPort === 'string')
+    ) {
+      unknown(
+        `Pods not collected: the named targetPort of ${service.meta.namespace}/${service.meta.name} cannot be resolved`,
+        `kubectl get pods -n ${service.meta.namespace} -o yaml`,
+      );
+      return [];
+    }
     const ns = service.meta.namespace;
     const name = service.meta.name;
     const label = (sp: ServicePort) => `${sp.name ? `${sp.name} ` : ''}${sp.port}/${sp.protocol}`;
