@@ -309,6 +309,27 @@ const endpointCases: PeerCase[] = [
     verdict: 'reachable',
     present: ['target-port-mismatch'],
   },
+  {
+    name: 'hand-made Endpoints labelled skip-mirror get no EndpointSlice, so kube-proxy has no backend',
+    source:
+      'kubernetes pkg/controller/endpointslicemirroring (endpointslice.kubernetes.io/skip-mirror); kube-proxy reads EndpointSlices only',
+    build: () => {
+      const s = selectorless();
+      const ep = endpointsFor(s, [], (e) => {
+        e.meta.labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
+        e.subsets = [
+          {
+            addresses: [{ ip: '10.20.30.40' }],
+            notReadyAddresses: [],
+            ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+          },
+        ];
+      });
+      return inCluster(s, [web('web-1')], { endpoints: [ep], collected: { Endpoints: true } });
+    },
+    verdict: 'unreachable',
+    top: 'selector-less-without-endpoints',
+  },
 ];
 
 const allow = (rule: NetworkPolicyRule) => rule;

@@ -59,6 +59,10 @@ export function backendsOf(snapshot: Snapshot, svc: Service): BackendSet {
   }
   const eps = snapshot.endpointsFor(ns, svc.meta.name);
   if (!eps) return { backends: [] };
+  // The mirroring controller never copies Endpoints labelled skip-mirror into a slice, and
+  // kube-proxy reads slices only: when slices were collected, such an object reaches no proxy.
+  if (eps.meta.labels['endpointslice.kubernetes.io/skip-mirror'] === 'true' && snapshot.has('EndpointSlice'))
+    return { backends: [] };
   const backends: Backend[] = [];
   for (const subset of eps.subsets) {
     for (const [list, ready] of [
