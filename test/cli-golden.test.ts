@@ -44,6 +44,11 @@ const CASES: GoldenCase[] = [
   },
   { example: 'pods-not-ready', args: ['diagnose', 'checkout', '-n', 'payments', '--port', '80'], exit: 1 },
   {
+    example: 'nodeport-vs-port-confusion',
+    args: ['diagnose', 'nginx', '-n', 'default', '--client', 'internet', '--address', '192.168.0.137:123'],
+    exit: 1,
+  },
+  {
     example: 'healthy-web',
     args: ['diagnose', 'web', '-n', 'default', '--client', 'pod/default/toolbox', '--port', '80'],
     exit: 0,
@@ -69,6 +74,13 @@ describe('golden output of example bundles', () => {
       });
     }
   }
+
+  it('explain of a check -o markdown', async () => {
+    const { code, stdout, stderr } = await runCli(['explain', 'service-port-mismatch', '-o', 'markdown']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    golden('explain-service-port-mismatch.md', normalise(stdout));
+  });
 
   it('audit of an example bundle -o markdown', async () => {
     const bundle = path.join(packageRoot, 'examples', 'wrong-target-port', 'bundle');

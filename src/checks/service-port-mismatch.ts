@@ -164,7 +164,7 @@ export default defineCheck<{
     ];
     if (usedAs)
       evidence.push(
-        `${used} is the ${roleName(usedAs)} of Service port ${label(owner as ServicePort)}, not valid via ${via}`,
+        `${used} is the ${roleName(usedAs)} of spec.ports[${service.ports.indexOf(owner as ServicePort)}] (${label(owner as ServicePort)}); it does not answer via ${via}`,
       );
     if (nameHint) evidence.push(`did you mean port name "${nameHint}"?`);
 
