@@ -165,7 +165,12 @@ function categorize(
 class Lines {
   readonly lines: string[] = [];
   write(...parts: (string | string[])[]): void {
-    this.lines.push(parts.flat().join(' '));
+    let out = '';
+    for (const p of parts) {
+      if (typeof p === 'string') out = out === '' ? p : `${out} ${p}`;
+      else for (const w of p) out = out === '' ? w : `${out} ${w}`;
+    }
+    this.lines.push(out);
   }
 }
 
