@@ -37,6 +37,7 @@ import { backendNodes, type ResolvedClient, resolveClient } from './network/clie
 import { deliverToEndpoint, type Mechanism } from './network/deliver.js';
 import {
   behaviourFor,
+  healthCheckFromVipDropped,
   isNodeLocal,
   isPublicIP,
   lbCapture,
@@ -1023,6 +1024,19 @@ function cloudLbStage(
       .slice(0, 3)
       .map((t) => ({ rule: 'health check', detail: `${t.backend.target}: ${t.why}` })),
   ];
+  // Seed 003: a CLB probing from its VIP, which IPVS binds to kube-ipvs0 on every node, sends
+  // probes the nodes drop as local-source; the CLB then forwards to all (all-dead-all-alive).
+  const hcSource =
+    lb?.listeners.find((l) => l.port === listenerPort)?.healthCheck?.sourceIP ?? lb?.healthCheckSourceIP;
+  if (
+    lb &&
+    !l7 &&
+    healthCheckFromVipDropped(ctx.facts, lbCapture(snapshot, ctx.facts, svc, ip), hcSource, ip)
+  )
+    lbSteps.push({
+      rule: 'health check source',
+      detail: `health checks come from the VIP ${ip}, which IPVS binds to kube-ipvs0 on every node: every probe is dropped as local-source, so the health check tells nothing`,
+    });
   if (healthy.length === 0) {
     const ids = ['lb-health-check-failing'];
     return [

@@ -13,7 +13,7 @@ import type { CloudInventory, NetworkModel, Node, Provider, ProxyMode, Service }
 import { eipsBoundTo } from '../cloud/nat.js';
 import { lbBehaviour, parseMinorVersion, tkeKubeProxyHasLoopbackFix } from '../cloud/providers/index.js';
 import type { LbBehaviour } from '../cloud/providers/types.js';
-import { anyContains, parseCIDR, parseIP } from '../kubeproxy/ip.js';
+import { parseIP } from '../kubeproxy/ip.js';
 
 export interface NetworkFacts {
   provider: Provider;
@@ -70,22 +70,6 @@ export function nodeByPublicAddress(snapshot: Snapshot, ip: string): Node | unde
   }
   const n = snapshot.nodeByAddress(ip);
   return n?.externalIPs.includes(ip) ? n : undefined;
-}
-
-/** Whether `ip` lies in some node's pod CIDR (the pod network of a tunnel/vpc cluster). */
-export function inPodNetwork(snapshot: Snapshot, ip: string): boolean {
-  const a = parseIP(ip);
-  if (!a) return false;
-  const cidrs = snapshot.nodes.flatMap((n) =>
-    n.podCIDRs.map((c) => parseCIDR(c)).filter((c) => c !== undefined),
-  );
-  const cfg = snapshot.data.kubeProxy?.clusterCIDR;
-  for (const c of cfg ? cfg.split(',') : []) {
-    const p = parseCIDR(c);
-    if (p) cidrs.push(p);
-  }
-  if (anyContains(cidrs, a)) return true;
-  return snapshot.podsByAddress(ip).some((p) => !p.hostNetwork);
 }
 
 export type SourceRewrite =
@@ -210,13 +194,6 @@ export function healthCheckFromVipDropped(
   vip: string,
 ): boolean {
   return facts.proxyMode === 'ipvs' && capture.captured && healthCheckSource === vip;
-}
-
-/** Whether a kube-proxy version string is at least major.minor; undefined when unknown. */
-export function versionAtLeast(v: string | undefined, major: number, minor: number): boolean | undefined {
-  const p = parseMinorVersion(v);
-  if (!p) return undefined;
-  return p.major > major || (p.major === major && p.minor >= minor);
 }
 
 /**
