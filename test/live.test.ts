@@ -523,6 +523,31 @@ describe('least privilege (deploy/rbac.yaml)', () => {
 });
 
 describe('progress for a terminal', () => {
+  it('the CLI shows it on a terminal, and not with -o json', async () => {
+    const { value } = await isolated(
+      smallCluster(),
+      (s) => s.delay({}, 150),
+      async (kc) => {
+        const runOnce = async (format: string) => {
+          let err = '';
+          await run(['diagnose', 'svc-0', '-n', 'default', '-o', format, '--kubeconfig', kc], {
+            stdout: () => {},
+            stderr: (t) => {
+              err += t;
+            },
+            env: { HOME: tmpdir() },
+            isTTY: true,
+            packageRoot: process.cwd(),
+          });
+          return err;
+        };
+        return { table: await runOnce('table'), json: await runOnce('json') };
+      },
+    );
+    expect(value.table).toMatch(/^\rreading cluster: \d+\/\d+ lists/);
+    expect(value.json).toBe('');
+  });
+
   it('stays silent for quick reads and erases its line after a long one', async () => {
     const quick: string[] = [];
     await loadLive({

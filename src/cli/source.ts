@@ -29,6 +29,8 @@ export interface SourceOptions {
   context?: string;
   namespace?: string;
   allNamespaces?: boolean;
+  /** -o: machine-readable output keeps the terminal quiet (no progress line). */
+  output?: string;
 }
 
 /** The one source a command reads: --from, --demo, or the live cluster. */
@@ -52,7 +54,9 @@ export async function openSnapshotData(opts: SourceOptions, io: CliIO): Promise<
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.allNamespaces ? { allNamespaces: true } : {}),
     env: io.env,
-    ...(io.isTTY ? { onProgress: (line: string) => io.stderr(`\r${line}`) } : {}),
+    ...(io.isTTY && opts.output !== 'json' && opts.output !== 'yaml'
+      ? { onProgress: (line: string) => io.stderr(`\r${line}`) }
+      : {}),
   });
 }
 
