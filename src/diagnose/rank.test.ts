@@ -214,3 +214,26 @@ describe('observationsFor', () => {
     ]);
   });
 });
+
+describe('pairing a correlated change with its effect', () => {
+  it('supports the finding the change tends to cause, and leaves others alone', () => {
+    const change = {
+      ...finding('recent-change-correlated', 'warning', 0.5),
+      data: { relatedChecks: ['selector-matches-no-pods'] },
+    };
+    const out = rankFindings(
+      [change, finding('selector-matches-no-pods', 'error', 0.8), finding('dns-name-wrong', 'error', 0.8)],
+      [],
+      [],
+    );
+    const sel = out.find((f) => f.id === 'selector-matches-no-pods')!;
+    expect(sel.confidence).toBe(0.84);
+    expect(sel.seeAlso).toEqual(['recent-change-correlated']);
+    expect(out.find((f) => f.id === 'dns-name-wrong')?.confidence).toBe(0.8);
+    expect(out.map((f) => f.id)).toEqual([
+      'dns-name-wrong',
+      'selector-matches-no-pods',
+      'recent-change-correlated',
+    ]);
+  });
+});

@@ -309,6 +309,24 @@ export function rankFindings(
       consequences: [...(top.f.consequences ?? []), ...under.map((u) => u.f)],
     };
   }
+  // A correlated change (data.relatedChecks names what it tends to break) supports the finding
+  // that shows that breakage: say so on that finding and trust it a little more.
+  for (const change of tops) {
+    const related = change.f.data.relatedChecks;
+    if (!Array.isArray(related)) continue;
+    for (const t of tops) {
+      if (t === change || !related.includes(t.f.id)) continue;
+      t.f = {
+        ...t.f,
+        confidence: Math.round(Math.min(0.99, t.f.confidence + (1 - t.f.confidence) * 0.2) * 100) / 100,
+        evidence: [
+          ...t.f.evidence,
+          `a change correlates with the failure time (${change.f.id}): ${change.f.title}`,
+        ],
+        seeAlso: [...new Set([...t.f.seeAlso, change.f.id])],
+      };
+    }
+  }
   // Severity may have been raised by folding: order again.
   return tops.sort(order).map((s) => s.f);
 }
