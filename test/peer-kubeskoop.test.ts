@@ -5,7 +5,7 @@
 import { describe } from 'vitest';
 import type { Pod, Service } from '../src/model/types.js';
 import { type PeerCase, runPeerCases } from './peer-cases/harness.js';
-import { container, node, notReady, pod, question, service, snapshotOf } from './support/builders.js';
+import { container, meta, node, notReady, pod, question, service, snapshotOf } from './support/builders.js';
 
 const SKOOP = 'kubeskoop pkg/skoop';
 const CLIENT = 'pod/default/client-7f8d9c6b4-zxcvb';
@@ -191,6 +191,61 @@ const cases: PeerCase[] = [
     },
     verdict: 'unreachable',
     top: 'container-not-listening',
+  },
+  {
+    name: 'a pod sending to the node port (eTP Local) of another node without a backend is redirected to the cluster chain and served',
+    source:
+      'https://github.com/kubernetes/kubernetes/issues/74383 ; kube-proxy iptables KUBE-EXT chain: pod traffic to external destinations jumps to the cluster policy chain',
+    build: () => {
+      const s = lb((x) => {
+        x.type = 'NodePort';
+        x.loadBalancerIngress = [];
+        delete x.healthCheckNodePort;
+      });
+      return {
+        snapshot: world(s, [web('web-1', 'node-1')], 'node-2', {
+          configMaps: [
+            {
+              kind: 'ConfigMap',
+              meta: { ...meta('kube-proxy', 'kube-system') },
+              data: {
+                'config.conf':
+                  'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nclusterCIDR: 10.244.0.0/16\nmode: iptables\n',
+              },
+            },
+          ],
+        }),
+        question: question(s, {
+          client: CLIENT,
+          via: 'nodeport',
+          address: { ip: '192.168.0.12', port: 30080 },
+        }),
+      };
+    },
+    verdict: 'reachable',
+    absent: ['etp-local-no-local-endpoint'],
+  },
+  {
+    name: 'a process on a node without a backend calling its own node port (eTP Local) is served through the cluster chain',
+    source:
+      'https://github.com/kubernetes/kubernetes/issues/92761 ; kube-proxy iptables: locally originated traffic to a node port is masqueraded and uses cluster policy',
+    build: () => {
+      const s = lb((x) => {
+        x.type = 'NodePort';
+        x.loadBalancerIngress = [];
+        delete x.healthCheckNodePort;
+      });
+      return {
+        snapshot: world(s, [web('web-1', 'node-1')]),
+        question: question(s, {
+          client: 'node/node-2',
+          via: 'nodeport',
+          address: { ip: '192.168.0.12', port: 30080 },
+        }),
+      };
+    },
+    verdict: 'reachable',
+    absent: ['etp-local-no-local-endpoint'],
   },
 ];
 
