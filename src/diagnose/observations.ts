@@ -73,8 +73,8 @@ export function layersForResult(result: ObservationResult): Layer[] {
 
 const IPV4 = String.raw`(?:\d{1,3}\.){3}\d{1,3}`;
 // Loose on purpose: an IPv6 literal inside brackets or followed by a port separator.
-const IPV6 = String.raw`[0-9a-fA-F:]{0,39}:[0-9a-fA-F:.]{1,45}`;
-const HOST = String.raw`[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?`;
+const IPV6 = '[0-9a-fA-F:]{0,39}:[0-9a-fA-F:.]{1,45}';
+const HOST = '[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?';
 
 interface Addr {
   address?: string;
