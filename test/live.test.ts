@@ -131,6 +131,26 @@ describe('reading a cluster', () => {
     expect(server.requests.slice(before).map((r) => r.namespace)).toEqual(['prod']);
   });
 
+  it('the CLI without -n diagnoses in the context namespace, as kubectl would', async () => {
+    let out = '';
+    const code = await run(
+      ['diagnose', 'api', '-o', 'json', '--kubeconfig', server.writeKubeconfig({ namespace: 'prod' })],
+      {
+        stdout: (t) => {
+          out += t;
+        },
+        stderr: () => {},
+        env: { HOME: tmpdir() },
+        isTTY: false,
+        packageRoot: process.cwd(),
+      },
+    );
+    expect([0, 1]).toContain(code);
+    const result = JSON.parse(out) as { target: { namespace: string }; findings: { id: string }[] };
+    expect(result.target.namespace).toBe('prod');
+    expect(result.findings.map((f) => f.id)).not.toContain('service-not-found');
+  });
+
   it('keeps at most `concurrency` lists in flight', async () => {
     const { s } = await isolated(
       smallCluster(),

@@ -34,6 +34,27 @@ function addOption(
   cmd.addOption(o);
 }
 
+/** Like kubectl, a live read without -n uses the kubeconfig context's namespace. */
+async function defaultLiveNamespace(opts: Record<string, unknown>, io: CliIO): Promise<void> {
+  if (
+    opts.namespace !== undefined ||
+    opts.allNamespaces ||
+    opts.from !== undefined ||
+    opts.demo !== undefined
+  )
+    return;
+  const { contextNamespace } = await import('../sources/live/index.js');
+  try {
+    opts.namespace = contextNamespace({
+      ...(opts.kubeconfig !== undefined ? { kubeconfig: String(opts.kubeconfig) } : {}),
+      ...(opts.context !== undefined ? { context: String(opts.context) } : {}),
+      env: io.env,
+    });
+  } catch {
+    // No usable kubeconfig: the live read itself reports why, with its own error code.
+  }
+}
+
 function build(io: CliIO, exit: { code: number }): Command {
   const program = new Command('svcdoctor')
     .description('Why can this client not reach this Service, and what exactly do I change?')
@@ -61,6 +82,7 @@ function build(io: CliIO, exit: { code: number }): Command {
       const opts = command.opts() as Record<string, unknown>;
       const args = command.args;
       const format = (opts.output as OutputFormat | undefined) ?? 'table';
+      if (spec.usesSource) await defaultLiveNamespace(opts, io);
       exit.code = await spec.run({ args, opts, io, format, color: useColor(io, opts, format) });
     });
   }
