@@ -58,6 +58,21 @@ checkTable(check, {
       question: question('ns7/svc7'),
     },
     {
+      name: 'LoadBalancer IPs with source ranges and ClientIP affinity are complete',
+      snapshot: snap(GOLDEN),
+      question: question('ns5/svc5'),
+    },
+    {
+      name: 'an eTP Local LoadBalancer without a local endpoint drops outside traffic as kube-proxy does',
+      snapshot: snap(GOLDEN),
+      question: question('ns2/svc2'),
+    },
+    {
+      name: 'external IPs are forwarded',
+      snapshot: snap(GOLDEN),
+      question: question('ns4/svc4'),
+    },
+    {
       name: 'a Service without endpoints has its REJECT rule',
       snapshot: snap(GOLDEN),
       question: question('ns6/svc6'),
@@ -140,6 +155,15 @@ checkTable(check, {
             ),
           },
         },
+        {
+          // The Service's external IP goes through the same stale endpoint chain.
+          data: {
+            problem: 'stale-endpoints',
+            path: 'externalip',
+            expected: ['10.180.0.5:80'],
+            actual: ['10.180.0.4:80', '10.180.0.5:80'],
+          },
+        },
       ],
     },
     {
@@ -177,6 +201,24 @@ checkTable(check, {
             expected: ['10.180.0.3:80'],
             actual: [],
             rule: 'no rule in nat/KUBE-NODEPORTS matches the packet',
+          },
+        },
+      ],
+    },
+    {
+      name: 'the load-balancer IP rule is gone, so KUBE-PROXY-FIREWALL drops allowed clients',
+      snapshot: snap(without(/-A KUBE-SERVICES -d 5\.6\.7\.8\//)),
+      question: question('ns5/svc5'),
+      hits: [
+        {
+          data: {
+            problem: 'missing-service-rules',
+            path: 'loadbalancer',
+            expected: ['10.180.0.3:80'],
+            actual: [],
+            rule: expect.stringMatching(
+              /^filter\/KUBE-PROXY-FIREWALL line \d+: .*-d 5\.6\.7\.8\/32 .*-j DROP$/,
+            ),
           },
         },
       ],

@@ -7,7 +7,7 @@ import {
   type NodeDumpView,
   nodeLocalAddresses,
 } from '../nodedump/index.js';
-import { isIPv4 } from '../nodedump/ip.js';
+import { intToIpv4, isIPv4, parseCidr } from '../nodedump/ip.js';
 import { evaluateIptables, type NodeTrace, type TraceRule } from '../nodedump/iptables/evaluate.js';
 import type { Ruleset } from '../nodedump/iptables/model.js';
 import type { RenderedService } from '../nodedump/iptables/render.js';
@@ -18,6 +18,9 @@ import { type CheckHit, defineCheck } from './define.js';
 // renderer's rules, evaluated) with the node's real rules (its dump, evaluated). Comparing
 // answers rather than text keeps the check independent of kube-proxy's version: a node whose
 // rules send the ClusterIP to the right endpoints passes whatever its chain layout.
+
+/** Which address of the Service the compared packet was sent to. */
+type Path = 'clusterip' | 'nodeport' | 'loadbalancer' | 'externalip';
 
 type Problem =
   | 'no-kube-proxy-rules'
@@ -31,7 +34,7 @@ interface Data extends Record<string, unknown> {
   node: string;
   service: string;
   port: string;
-  path: 'clusterip' | 'nodeport' | 'node';
+  path: Path | 'node';
   problem: Problem;
   /** Endpoints (IP:port) kube-proxy should send this path to, and what the dump sends it to. */
   expected: string[];
@@ -64,13 +67,7 @@ function podSource(snapshot: Snapshot, node: string): string {
  * endpoint, the REJECT/DROP that ended the packet, or (when nothing matched) the chain that lacks
  * a rule for it.
  */
-function decisiveRule(
-  rs: Ruleset,
-  t: NodeTrace,
-  problem: Problem,
-  stale: string[],
-  path: 'clusterip' | 'nodeport',
-): string {
+function decisiveRule(rs: Ruleset, t: NodeTrace, problem: Problem, stale: string[], path: Path): string {
   const at = (r: TraceRule) => `${r.table}/${r.chain} line ${r.line}: ${r.rule}`;
   const targetOf = (r: TraceRule) =>
     rs.tables
@@ -108,12 +105,13 @@ function portLabel(p: ServicePort): string {
   return `${p.name ? `${p.name} ` : ''}${p.port}/${p.protocol}`;
 }
 
-function missingChainsIn(view: NodeDumpView, r: RenderedService, path: 'clusterip' | 'nodeport'): string[] {
+function missingChainsIn(view: NodeDumpView, r: RenderedService, path: Path): string[] {
   const nat = view.iptables?.tables.get('nat');
   const want: string[] = [];
   if (path === 'clusterip') {
     if (r.usesClusterChain) want.push(r.chains.svc);
   } else {
+    if (path === 'loadbalancer' && r.usesFirewallChain) want.push(r.chains.fw);
     if (r.usesExternalChain) want.push(r.chains.ext);
     if (r.usesLocalChain) want.push(r.chains.svl);
     else if (r.usesClusterChain) want.push(r.chains.svc);
@@ -127,7 +125,9 @@ function missingChainsIn(view: NodeDumpView, r: RenderedService, path: 'clusteri
 }
 
 interface Compare {
-  path: 'clusterip' | 'nodeport';
+  path: Path;
+  dst: string;
+  from: 'a pod' | 'outside';
   expected: NodeTrace;
   actual: NodeTrace;
 }
@@ -159,6 +159,23 @@ function classify(c: Compare): { problem: Problem; expected: string[]; actual: s
   return undefined;
 }
 
+const PATH_NAMES: Record<Data['path'], string> = {
+  clusterip: 'ClusterIP',
+  nodeport: 'NodePort',
+  loadbalancer: 'load-balancer IP',
+  externalip: 'external IP',
+  node: 'node',
+};
+
+/** A source the Service's loadBalancerSourceRanges admit (the first address of the first range). */
+function allowedSource(service: Service): string {
+  for (const r of service.loadBalancerSourceRanges) {
+    const c = parseCidr(r.trim());
+    if (c?.family === 4) return intToIpv4(c.bits === 32 ? c.base : c.base + 1);
+  }
+  return OUTSIDE_CLIENT;
+}
+
 export default defineCheck<Data>({
   id: 'kube-proxy-rules-missing',
   severity: 'error',
@@ -169,7 +186,7 @@ export default defineCheck<Data>({
       case 'no-kube-proxy-rules':
         return `Node ${d.node} has no kube-proxy rules at all in ${d.file}`;
       case 'missing-service-rules':
-        return `Node ${d.node} has no rules for ${d.service} port ${d.port}: its ClusterIP is not forwarded`;
+        return `Node ${d.node} has no rules for ${d.service} port ${d.port}: its ${PATH_NAMES[d.path]} is not forwarded`;
       case 'missing-endpoints':
         return `Node ${d.node} sends ${d.service} port ${d.port} to only some of its endpoints`;
       case 'stale-endpoints':
@@ -347,12 +364,27 @@ function checkNode(
         { localAddresses: local },
       ),
     });
-    const compares: Compare[] = [{ path: 'clusterip', ...runBoth({ src, dst: r.clusterIP, dport: r.port }) }];
-    if (r.nodePort && nodeIP) {
-      compares.push({
-        path: 'nodeport',
-        ...runBoth({ src: OUTSIDE_CLIENT, dst: nodeIP, dport: r.nodePort }),
-      });
+    const compare = (
+      path: Path,
+      from: Compare['from'],
+      pkt: { src: string; dst: string; dport: number },
+    ): Compare => ({
+      path,
+      from,
+      dst: `${pkt.dst}:${pkt.dport}`,
+      ...runBoth(pkt),
+    });
+    const compares: Compare[] = [compare('clusterip', 'a pod', { src, dst: r.clusterIP, dport: r.port })];
+    if (r.nodePort && nodeIP)
+      compares.push(compare('nodeport', 'outside', { src: OUTSIDE_CLIENT, dst: nodeIP, dport: r.nodePort }));
+    const lbSource = allowedSource(service);
+    for (const ing of service.type === 'LoadBalancer' ? service.loadBalancerIngress : []) {
+      if (ing.ip && isIPv4(ing.ip) && ing.ipMode !== 'Proxy') {
+        compares.push(compare('loadbalancer', 'outside', { src: lbSource, dst: ing.ip, dport: r.port }));
+      }
+    }
+    for (const ip of service.externalIPs.filter(isIPv4)) {
+      compares.push(compare('externalip', 'outside', { src: OUTSIDE_CLIENT, dst: ip, dport: r.port }));
     }
     for (const c of compares) {
       const found = classify(c);
@@ -369,9 +401,8 @@ function checkNode(
         diff(found.actual, found.expected),
         c.path,
       );
-      const dst = c.path === 'clusterip' ? `${r.clusterIP}:${r.port}` : `${nodeIP}:${r.nodePort}`;
       const evidence = [
-        `${view.iptables.file}: ${r.protocol.toUpperCase()} ${src === OUTSIDE_CLIENT || c.path === 'nodeport' ? 'from outside' : 'from a pod'} to ${dst} is ${c.actual.verdict}${c.actual.endpoints.length ? ` → ${c.actual.endpoints.join(', ')}` : ''}`,
+        `${view.iptables.file}: ${r.protocol.toUpperCase()} from ${c.from === 'a pod' && src !== OUTSIDE_CLIENT ? 'a pod' : 'outside'} to ${c.dst} is ${c.actual.verdict}${c.actual.endpoints.length ? ` → ${c.actual.endpoints.join(', ')}` : ''}`,
         `kube-proxy would make it ${c.expected.verdict}${c.expected.endpoints.length ? ` → ${c.expected.endpoints.join(', ')}` : ''}`,
         ...(missingChains.length ? [`chains missing from the nat table: ${missingChains.join(', ')}`] : []),
         `on the node: ${rule}`,
