@@ -399,6 +399,42 @@ const npCases: PeerCase[] = [
     verdict: 'reachable',
     absent: ['network-policy-denies'],
   },
+  {
+    name: 'an ipBlock that admits the internet but not the node subnet denies NodePort traffic under eTP Cluster (source NATed to the node)',
+    source: `${POPEYE}/np.go checkIPBlocks; https://kubernetes.io/docs/concepts/services-networking/network-policies/ (SNAT hides the client)`,
+    build: () => {
+      const s = svc((x) => {
+        x.type = 'NodePort';
+        x.externalTrafficPolicy = 'Cluster';
+        x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }];
+      });
+      return {
+        snapshot: snapshotOf({
+          services: [s],
+          pods: [web('web-1', [{ name: 'http', containerPort: 8080, protocol: 'TCP' }])],
+          nodes: [node('node-1'), node('node-2')],
+          networkPolicies: [
+            networkPolicy('from-internet', (np) => {
+              np.podSelector = { matchLabels: { app: 'web' }, matchExpressions: [] };
+              np.ingress = [
+                {
+                  peers: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '192.168.0.0/16'] } }],
+                  ports: [],
+                },
+              ];
+            }),
+          ],
+        }),
+        question: question(s, {
+          client: 'internet',
+          via: 'nodeport',
+          address: { ip: '192.168.0.12', port: 30080 },
+        }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'network-policy-denies',
+  },
 ];
 
 describe('Popeye Service linter cases', () => runPeerCases(serviceCases));
