@@ -88,6 +88,13 @@ const cases: BadCase[] = [
     lines: [1],
   },
   {
+    name: 'binary content in a .yaml file',
+    from: () => bundle('binary', { 'dump.yaml': `\u0000\u0001PK\u0003\u0004${'\u00ff'.repeat(64)}` }),
+    code: 'SVCDOCTOR_INPUT_MALFORMED',
+    file: (d) => path.join(d, 'dump.yaml'),
+    lines: [1],
+  },
+  {
     name: 'an empty directory',
     from: () => bundle('empty', {}),
     code: 'SVCDOCTOR_INPUT_EMPTY',
@@ -149,6 +156,18 @@ describe('bad input: exit 2, one line per problem naming file and problem, no st
       for (const f of c.fields ?? []) expect(stderr).toContain(`: ${f}: `);
     });
   }
+
+  it('terminal escape sequences quoted from a file are neutralised', async () => {
+    const from = bundle('escape', {
+      'svc.yaml':
+        'apiVersion: v1\nkind: Service\nmetadata:\n  annotations:\n    note: |\u001b[2J\u001b[31m\n      x\n',
+    });
+    const { code, stderr } = await runCli(['diagnose', 'web', '--from', from]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${path.join(from, 'svc.yaml')}:5:`);
+    expect(stderr).not.toContain('\u001b');
+    expect(stderr).toContain('\\x1b');
+  });
 
   it('identical duplicate objects are accepted (the same object collected twice)', async () => {
     const from = bundle('dup-identical', { 'a.yaml': service(80), 'b.yaml': service(80) });

@@ -16,6 +16,28 @@ export interface BundleItem {
 /** Aliases allowed per document; `yaml` refuses more (the "billion laughs" guard). */
 const MAX_ALIASES = 200;
 
+/**
+ * Parser messages quote the offending text; from a hostile or binary file that text must not
+ * drive the terminal, so control characters become \xNN escapes and long quotes are cut.
+ */
+function quoteSafe(message: string, max = 200): string {
+  const clean = message.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what gets escaped
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/** NUL bytes or many undecodable bytes at the start: not YAML or JSON text at all. */
+function looksBinary(text: string): boolean {
+  const head = text.slice(0, 8192);
+  if (head.includes('\u0000')) return true;
+  let bad = 0;
+  for (let i = 0; i < head.length; i++) if (head.charCodeAt(i) === 0xfffd) bad++;
+  return bad > 8;
+}
+
 function malformed(problems: string[], hint?: string): SvcdoctorError {
   return new SvcdoctorError('SVCDOCTOR_INPUT_MALFORMED', problems[0] ?? 'malformed input', {
     problems,
@@ -31,7 +53,7 @@ function yamlItems(text: string, file: string): BundleItem[] {
   for (const d of list) {
     for (const e of d.errors) {
       const line = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos[0]).line;
-      problems.push(`${file}:${line}: ${e.message.split('\n')[0]}`);
+      problems.push(`${file}:${line}: ${quoteSafe(e.message.split('\n')[0] ?? '')}`);
     }
   }
   if (problems.length) throw malformed(problems);
@@ -185,7 +207,7 @@ function jsonItems(text: string, file: string): BundleItem[] {
         } catch (pe) {
           const pm = pe instanceof Error ? pe.message : String(pe);
           throw malformed([
-            `${file}:${base + lineFromJsonError(part.text, pm) - 1}: invalid JSON: ${pm.split('\n')[0]}`,
+            `${file}:${base + lineFromJsonError(part.text, pm) - 1}: invalid JSON: ${quoteSafe(pm.split('\n')[0] ?? '')}`,
           ]);
         }
         let segLocated: ReturnType<typeof parseDocument> | undefined;
@@ -204,7 +226,9 @@ function jsonItems(text: string, file: string): BundleItem[] {
       });
       return items;
     }
-    throw malformed([`${file}:${lineFromJsonError(text, msg)}: invalid JSON: ${msg.split('\n')[0]}`]);
+    throw malformed([
+      `${file}:${lineFromJsonError(text, msg)}: invalid JSON: ${quoteSafe(msg.split('\n')[0] ?? '')}`,
+    ]);
   }
 }
 
@@ -283,6 +307,7 @@ function tooDeepAt(text: string, yaml: boolean, limit: number): number | undefin
 
 export function parseDocuments(text: string, file: string, format: 'yaml' | 'json'): BundleItem[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (looksBinary(text)) throw malformed([`${file}:1: binary content, not YAML or JSON text`]);
   const deep = tooDeepAt(text, format === 'yaml', MAX_DEPTH);
   if (deep !== undefined)
     throw malformed([`${file}:${deep}: nested more than ${MAX_DEPTH} levels deep: refusing it`]);
