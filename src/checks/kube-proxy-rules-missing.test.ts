@@ -111,6 +111,26 @@ checkTable(check, {
       question: question('ns1/svc1'),
     },
     {
+      name: 'an IPVS node serving an iTP Local ClusterIP with its own endpoint only',
+      snapshot: snap(
+        undefined,
+        (d) => {
+          ipvsMode(d);
+          d.endpointSlices
+            .find((s) => s.serviceName === 'svc9')!
+            .endpoints.push({
+              addresses: ['10.180.0.14'],
+              conditions: { ready: true, serving: true, terminating: false },
+              nodeName: GOLDEN_NODE,
+              hintsForZones: [],
+              hintsForNodes: [],
+            });
+        },
+        ['-A -t 172.30.0.49:80 -s rr', '-a -t 172.30.0.49:80 -r 10.180.0.14:80 -m -w 1', ''].join('\n'),
+      ),
+      question: question('ns9/svc9'),
+    },
+    {
       name: 'no node dump: nothing to compare',
       snapshot: new Snapshot(goldenData()),
       question: question('ns1/svc1'),

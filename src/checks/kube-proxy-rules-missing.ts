@@ -273,7 +273,8 @@ function checkNode(
       (x) => x.namespace === service.meta.namespace && x.name === service.meta.name,
     )) {
       const t = evaluateIpvs(view.ipvs, { dst: r.clusterIP, dport: r.port, protocol: r.protocol as 'tcp' });
-      const want = r.clusterEndpoints;
+      // The ClusterIP's real servers: the node's own endpoints under internalTrafficPolicy Local.
+      const want = service.internalTrafficPolicy === 'Local' ? r.localEndpoints : r.clusterEndpoints;
       const port = portLabel(
         service.ports.find((p) => p.port === r.port && p.protocol.toLowerCase() === r.protocol)!,
       );
