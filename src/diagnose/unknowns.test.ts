@@ -135,3 +135,34 @@ describe('orderUnknowns', () => {
     expect(lines.at(-1)).toBe('client address unknown: ipBlock rules not evaluated');
   });
 });
+
+describe('node dumps asked for', () => {
+  const world = () =>
+    snapshotOf({
+      services: [service('web')],
+      pods: [
+        pod('web-1', (p) => (p.nodeName = 'node-1')),
+        pod('client', (p) => (p.nodeName = 'node-2'), 'front'),
+      ],
+      nodes: [node('node-1'), node('node-2')],
+    });
+  it.each([
+    {
+      name: 'a pod client: its own node, where the ClusterIP is translated',
+      client: 'pod/front/client',
+      nodes: ['node-2'],
+    },
+    { name: 'a node client: that node', client: 'node/node-1', nodes: ['node-1'] },
+    {
+      name: 'an abstract client: one generic line, no node named',
+      client: 'pod-on-other-node',
+      nodes: [undefined],
+    },
+  ])('$name', ({ client, nodes }) => {
+    const snap = world();
+    const dumps = unknownsFor(snap, snap.service('default', 'web'), question('web', { client })).filter((u) =>
+      u.collect.includes('iptables-save'),
+    );
+    expect(dumps.map((u) => u.node)).toEqual(nodes);
+  });
+});

@@ -86,7 +86,11 @@ function selectorArg(service: Service | undefined): string {
   return s ? ` -l ${s}` : '';
 }
 
-/** Nodes whose kube-proxy state matters for this question: the client's node, then backend nodes. */
+/**
+ * Nodes whose kube-proxy rules decide this question: where the packet is translated. That is the
+ * client's own node (pods, nodes), the node addressed (node IP + NodePort), or, for a load
+ * balancer, the backend nodes (with eTP Local only they answer). Abstract clients name no node.
+ */
 function relevantNodes(snapshot: Snapshot, service: Service | undefined, question: Question): string[] {
   const out: string[] = [];
   const add = (n: string | undefined) => {
@@ -96,7 +100,14 @@ function relevantNodes(snapshot: Snapshot, service: Service | undefined, questio
   if (c.kind === 'node') add(c.node);
   if (c.kind === 'pod') add(snapshot.pod(c.namespace, c.name)?.nodeName);
   if (question.address) add(snapshot.nodeByAddress(question.address.ip)?.meta.name);
-  if (service) for (const b of backendsOf(snapshot, service).backends) add(b.nodeName);
+  const external = c.kind === 'internet' || c.kind === 'vpc';
+  if (
+    out.length === 0 &&
+    external &&
+    service &&
+    (service.type === 'LoadBalancer' || service.type === 'NodePort')
+  )
+    for (const b of backendsOf(snapshot, service).backends) add(b.nodeName);
   return out.slice(0, 3);
 }
 
@@ -208,10 +219,20 @@ export function unknownsFor(snapshot: Snapshot, service: Service | undefined, qu
     );
   const dumped = new Set(snapshot.data.nodeDumps.map((d) => d.node));
   if (service && service.type !== 'ExternalName') {
-    for (const node of relevantNodes(snapshot, service, question)) {
+    const nodes = relevantNodes(snapshot, service, question);
+    for (const node of nodes) {
       if (dumped.has(node)) continue;
       const d = dumpCommand(mode, node);
       push('kube-proxy', d.what, d.collect, node);
+    }
+    if (nodes.length === 0 && dumped.size === 0) {
+      // No particular node: one line, not one per node (audits would list the whole cluster).
+      const d = dumpCommand(mode, 'NODE');
+      push(
+        'kube-proxy',
+        d.what.replace('node NODE', 'the nodes'),
+        d.collect.replace('on node NODE', 'on a node NODE'),
+      );
     }
   }
 
