@@ -237,6 +237,20 @@ const ing: PeerCase[] = [
     }),
     absent: ['ingress-backend-missing', 'ingress-no-matching-rule'],
   },
+  {
+    name: 'an Ingress in front of a Service whose selector matches no pod: the selector is the cause, not the Ingress',
+    source:
+      'ingress-nginx "Service ... does not have any active Endpoint" (503); k8sgpt reports only the Service side',
+    build: () => ({
+      snapshot: world((w) => {
+        w.pods = [pod('web-1', (p) => (p.meta.labels = { app: 'web-v2' }))];
+        w.ingresses = [ingress('shop')];
+      }),
+      question: question('web', { client: 'internet', via: 'ingress', host: 'shop.example.com', path: '/' }),
+    }),
+    verdict: 'unreachable',
+    top: 'selector-matches-no-pods',
+  },
 ];
 
 const netpol: PeerCase[] = [
