@@ -62,6 +62,17 @@ checkTable(check, {
       ],
     },
     {
+      name: 'the client used an EIP bound to node-2, whose group is closed',
+      snapshot: world((w) => {
+        w.services = [nodePortSvc];
+        group(w, 'sg-nodes').attachedTo = ['node/node-1'];
+        w.cloud?.securityGroups?.push({ id: 'sg-new', attachedTo: ['node/node-2'], inbound: [] });
+        w.cloud?.eips?.push({ address: '198.51.100.12', boundTo: 'node/node-2', bandwidthMbps: 5 });
+      }),
+      question: ask('nodeport', 'internet', { address: { ip: '198.51.100.12', port: 30637 } }),
+      hits: [{ severity: 'error', data: { nodes: ['node-2'], groups: ['sg-new'] } }],
+    },
+    {
       name: 'a priority deny for the client range before the allow',
       snapshot: world((w) => {
         w.services = [nodePortSvc];

@@ -1,4 +1,9 @@
-import { anyRuleOpens, evaluateSecurityGroups, type SgDecision } from '../dataplane/cloud/index.js';
+import {
+  anyRuleOpens,
+  eipByAddress,
+  evaluateSecurityGroups,
+  type SgDecision,
+} from '../dataplane/cloud/index.js';
 import { clientPeer, portsInQuestion, sgProtocol } from '../dataplane/cloud/question.js';
 import { refOf } from '../model/snapshot.js';
 import type { Node } from '../model/types.js';
@@ -42,7 +47,13 @@ export default defineCheck<Data>({
       unknown('CloudInventory has no securityGroups: node security groups not checked');
       return [];
     }
-    const addressed = question.address ? snapshot.nodeByAddress(question.address.ip) : undefined;
+    // The client may use the node's own address or an EIP bound to the node.
+    const ip = question.address?.ip;
+    const boundTo = ip ? eipByAddress(inv, ip)?.boundTo : undefined;
+    const addressed = ip
+      ? (snapshot.nodeByAddress(ip) ??
+        (boundTo?.startsWith('node/') ? snapshot.node(boundTo.slice(5)) : undefined))
+      : undefined;
     const nodes: readonly Node[] = addressed ? [addressed] : snapshot.nodes;
     const peer = mode === 'audit' ? { label: 'anywhere' } : clientPeer(snapshot, question);
     const ns = service.meta.namespace;
