@@ -70,6 +70,18 @@ checkTable(check, {
       question: question('web'),
     },
     {
+      name: 'a probe refusal followed by a success at the same pod and port (the app has started since)',
+      snapshot: snapshotOf({
+        services: [web()],
+        pods: [webPod()],
+        events: [
+          probeEvent('Readiness probe failed: dial tcp 10.244.1.20:8080: connect: connection refused'),
+        ],
+        observations: [obs('10.244.1.20:8080/tcp', 'ok')],
+      }),
+      question: question('web'),
+    },
+    {
       name: 'a timeout at the pod is not a refusal',
       snapshot: snapshotOf({
         services: [web()],

@@ -87,7 +87,14 @@ export function refusalsAtPods(
       });
     }
   }
-  return out;
+  // A later success at the same pod and port overrides refusals (the app started, or was fixed).
+  const working = new Set<string>();
+  for (const o of snapshot.data.observations) {
+    if (o.result !== 'ok') continue;
+    const hop = placeObservation(snapshot, o).hop;
+    if (hop.kind === 'pod' && hop.port !== undefined) working.add(`${hop.pod.meta.name}|${hop.port}`);
+  }
+  return out.filter((r) => !working.has(`${r.pod}|${r.port}`));
 }
 
 /** Refusals seen through the Service (ClusterIP, node port, LB) while it has ready endpoints: the refusal came from a pod. */
