@@ -256,14 +256,14 @@ export function renderKubeProxyIptables(
     eps: Ep[];
   }
   const work: Work[] = [];
-  const services = [...snapshot.services].sort((a, b) =>
-    `${a.meta.namespace}/${a.meta.name}`.localeCompare(`${b.meta.namespace}/${b.meta.name}`),
-  );
+  const key = (s: Service) => `${s.meta.namespace}/${s.meta.name}`;
+  const services = [...snapshot.services].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   let totalEndpoints = 0;
   for (const svc of services) {
     if (svc.type === 'ExternalName' || svc.headless || !svc.clusterIP || svc.clusterIP === 'None') continue;
     if (!isIPv4(svc.clusterIP)) continue; // this renderer covers the IPv4 proxier
     const backends = backendsOf(snapshot, svc).backends;
+    const hintsByIP = zoneHints(snapshot, svc);
     for (const port of svc.ports) {
       const name = servicePortName(svc.meta.namespace, svc.meta.name, port.name);
       const proto = port.protocol.toLowerCase();
@@ -273,9 +273,7 @@ export function renderKubeProxyIptables(
         if (!ep || ep.port === undefined || !isIPv4(b.ip)) continue;
         const str = `${b.ip}:${ep.port}`;
         if (byStr.has(str)) continue;
-        const hints = snapshot.endpointSlicesFor(svc.meta.namespace, svc.meta.name).length
-          ? findZoneHints(snapshot, svc, b.ip)
-          : [];
+        const hints = hintsByIP.get(b.ip) ?? [];
         byStr.set(str, {
           ip: b.ip,
           str,
@@ -827,11 +825,16 @@ export function renderKubeProxyIptables(
   return { text, services: rendered, ...(nodeIP ? { nodeIP } : {}), masqueradeMark: mark };
 }
 
-function findZoneHints(snapshot: Snapshot, svc: Service, ip: string): string[] {
+/** Zone hints per endpoint address (first address, as kube-proxy reads slices). */
+function zoneHints(snapshot: Snapshot, svc: Service): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const s of snapshot.endpointSlicesFor(svc.meta.namespace, svc.meta.name)) {
-    for (const e of s.endpoints) if (e.addresses[0] === ip) return e.hintsForZones;
+    for (const e of s.endpoints) {
+      const ip = e.addresses[0];
+      if (ip && !out.has(ip)) out.set(ip, e.hintsForZones);
+    }
   }
-  return [];
+  return out;
 }
 
 // The jump rules kube-proxy keeps in the built-in chains (iptablesJumpChains). Each is
