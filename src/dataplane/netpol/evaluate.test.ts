@@ -682,6 +682,22 @@ const cases: Case[] = [
   },
   // ---- further cases named after the upstream netpol e2e suite (test/e2e/network/netpol)
   {
+    name: 'a named port declared only by a sidecar (restartable init container) is not resolved',
+    policies: [policy('named-sidecar', 'x', { ingress: [rule([], [tcp('proxy')])] })],
+    mutatePods: (p) => {
+      p.initContainers = [
+        container('envoy', (c) => {
+          c.restartPolicy = 'Always';
+          c.ports = [{ name: 'proxy', containerPort: 15001, protocol: 'TCP' }];
+        }),
+      ];
+    },
+    from: 'y/a',
+    to: 'x/a',
+    port: 15001,
+    allowed: false,
+  },
+  {
     name: 'a policy on SCTP port 80 does not admit TCP port 80 (SCTP is not TCP)',
     policies: [policy('sctp', 'x', { ingress: [rule([], [{ protocol: 'SCTP', port: 80 }])] })],
     from: 'y/a',

@@ -190,10 +190,8 @@ function portMatches(
     notes.add(`named port "${p.port}" cannot match a destination that is not a pod`);
     return false;
   }
-  for (const c of [
-    ...dstPod.containers,
-    ...dstPod.initContainers.filter((i) => i.restartPolicy === 'Always'),
-  ]) {
+  // As the upstream netpol e2e model does: regular containers only (sidecars are not consulted).
+  for (const c of dstPod.containers) {
     for (const cp of c.ports) {
       if (cp.name === p.port && cp.protocol === conn.protocol && cp.containerPort === conn.port) return true;
     }
