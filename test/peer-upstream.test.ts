@@ -330,6 +330,23 @@ const endpointCases: PeerCase[] = [
     verdict: 'unreachable',
     top: 'selector-less-without-endpoints',
   },
+  {
+    name: 'a hand-made EndpointSlice whose port name differs from the Service port name gives that port no endpoint',
+    source:
+      'kubernetes pkg/proxy/endpointslicecache.go (endpoints keyed by ServicePortName: slice port name must equal the Service port name)',
+    build: () =>
+      inCluster(selectorless(), [], {
+        endpointSlices: [
+          manualSlice(
+            'db',
+            '10.20.30.40',
+            (s) => (s.ports = [{ name: 'postgres', port: 5432, protocol: 'TCP' }]),
+          ),
+        ],
+      }),
+    verdict: 'unreachable',
+    top: 'selector-less-without-endpoints',
+  },
 ];
 
 const allow = (rule: NetworkPolicyRule) => rule;

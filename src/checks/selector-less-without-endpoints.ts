@@ -1,6 +1,7 @@
-import { backendsOf } from '../model/endpoints.js';
+import { backendsOf, endpointPortFor } from '../model/endpoints.js';
 import { refOf } from '../model/snapshot.js';
 import { defineCheck } from './define.js';
+import { portsAsked } from './target-port-mismatch.js';
 
 export default defineCheck<{
   service: string;
@@ -9,15 +10,20 @@ export default defineCheck<{
   /** Whether a legacy Endpoints object of the Service's name exists. */
   endpointsObject: boolean;
   addresses: number;
+  /** Set when addresses exist but their slice ports are named unlike the Service ports asked about. */
+  slicePortNames?: string[];
+  servicePortNames?: string[];
 }>({
   id: 'selector-less-without-endpoints',
   severity: 'error',
   layer: 'endpoints',
   confidence: 0.9,
   title: (d) =>
-    d.slices > 0 || d.endpointsObject
-      ? `Service ${d.service} has no selector and its manual endpoints hold no address`
-      : `Service ${d.service} has no selector and no manual Endpoints or EndpointSlice`,
+    d.slicePortNames
+      ? `Service ${d.service} has no selector and its manual endpoints name their ports ${d.slicePortNames.map((n) => JSON.stringify(n)).join(', ')}, not ${d.servicePortNames?.map((n) => JSON.stringify(n)).join(', ')}`
+      : d.slices > 0 || d.endpointsObject
+        ? `Service ${d.service} has no selector and its manual endpoints hold no address`
+        : `Service ${d.service} has no selector and no manual Endpoints or EndpointSlice`,
   docs: {
     what: 'The Service has no selector, so no controller creates its endpoints, and no hand-made EndpointSlice (or legacy Endpoints object) gives it any address.',
     why: 'A selector-less Service is a promise that someone else supplies the backends: an EndpointSlice labelled kubernetes.io/service-name=NAME, or an Endpoints object named like the Service (mirrored into a slice by the control plane). Without either, kube-proxy has nothing to forward to and rejects the connection; DNS of a headless one returns nothing.',
@@ -29,7 +35,7 @@ export default defineCheck<{
     'kubernetes.io Services: "Services without selectors" (custom EndpointSlices, kubernetes.io/service-name label)',
     'upstream pkg/controller/endpointslicemirroring: legacy Endpoints of selector-less Services are mirrored into slices',
   ],
-  run({ snapshot, service, unknown }) {
+  run({ snapshot, service, question, unknown }) {
     if (!service || service.type === 'ExternalName') return [];
     // The endpoint controllers treat an empty selector like none: they manage no endpoints for it.
     if (service.selector && Object.keys(service.selector).length > 0) return [];
@@ -43,18 +49,29 @@ export default defineCheck<{
       return [];
     }
     const set = backendsOf(snapshot, service);
-    if (set.backends.length > 0) return [];
+    // kube-proxy pairs endpoint ports with Service ports by name: an address whose slice names
+    // its ports differently serves none of the ports asked about.
+    const asked = portsAsked(service, question);
+    if (set.backends.some((b) => asked.length === 0 || asked.some((sp) => endpointPortFor(b, sp.name))))
+      return [];
+    const slicePortNames = [...new Set(set.backends.flatMap((b) => b.ports.map((p) => p.name)))];
+    const misnamed = set.backends.length > 0;
     const slices = snapshot.endpointSlicesFor(ns, name).length;
     const endpointsObject = snapshot.endpointsFor(ns, name) !== undefined;
     // Slices collected but legacy Endpoints not: a hand-made Endpoints object would have been
     // mirrored into a slice, so its absence among slices is still telling.
     const evidence = [`Service ${ns}/${name} has no selector (type ${service.type})`];
-    evidence.push(
-      slices > 0
-        ? `${slices} EndpointSlice(s) labelled kubernetes.io/service-name=${name}, with no address`
-        : `no EndpointSlice labelled kubernetes.io/service-name=${name}`,
-    );
-    if (snapshot.has('Endpoints'))
+    if (misnamed)
+      evidence.push(
+        `${set.backends.length} address(es) in ${set.source} with ports named ${slicePortNames.map((n) => JSON.stringify(n)).join(', ')}; kube-proxy matches them to Service ports by name, and the Service port is named ${asked.map((sp) => JSON.stringify(sp.name)).join(', ')}`,
+      );
+    else
+      evidence.push(
+        slices > 0
+          ? `${slices} EndpointSlice(s) labelled kubernetes.io/service-name=${name}, with no address`
+          : `no EndpointSlice labelled kubernetes.io/service-name=${name}`,
+      );
+    if (snapshot.has('Endpoints') && !misnamed)
       evidence.push(
         endpointsObject ? `Endpoints ${name} exists but lists no address` : `no Endpoints ${name}`,
       );
@@ -80,7 +97,13 @@ export default defineCheck<{
     return [
       {
         subject: refOf(service),
-        data: { service: `${ns}/${name}`, slices, endpointsObject, addresses: 0 },
+        data: {
+          service: `${ns}/${name}`,
+          slices,
+          endpointsObject,
+          addresses: set.backends.length,
+          ...(misnamed ? { slicePortNames, servicePortNames: asked.map((sp) => sp.name) } : {}),
+        },
         evidence,
         fix: {
           summary:
