@@ -1,5 +1,6 @@
+import { describe, expect, it } from 'vitest';
 import { notReady } from '../../test/support/builders.js';
-import { checkTable } from '../../test/support/check-table.js';
+import { checkTable, runCheck } from '../../test/support/check-table.js';
 import { ask, ingress, svcBackend, world } from '../../test/support/cloud-fixtures.js';
 import type { IngressBackend } from '../model/types.js';
 import check from './ingress-backend-missing.js';
@@ -90,4 +91,15 @@ checkTable(check, {
       hits: [{ data: { problem: 'port-missing', port: 443 } }],
     },
   ],
+});
+
+describe('observed symptoms raise confidence', () => {
+  it('an observed 503 makes a wrong backend port near certain', () => {
+    const snapshot = world((w) => {
+      w.ingresses = [to(svcBackend('web', 8080))];
+      w.extra = { observations: [{ from: 'internet', to: 'http://shop.example.com/', result: 'http-503' }] };
+    });
+    const { hits } = runCheck(check, { name: '503', snapshot, question: viaIngress() });
+    expect(hits.map((h) => [h.data.problem, h.confidence])).toEqual([['port-missing', 0.95]]);
+  });
 });

@@ -2,6 +2,7 @@ import {
   ingressBackends,
   ingressesRoutingTo,
   ingressRequest,
+  observedSymptom,
   resolveIngressBackend,
   routeRequest,
 } from '../dataplane/ingress/index.js';
@@ -58,8 +59,10 @@ export default defineCheck<Data>({
       for (const b of ingressBackends(ing))
         if (b.backend.service?.name === service.meta.name) candidates.push({ ing, ...b });
     // The rule the request actually matched may name another (missing) Service.
-    if (mode === 'diagnose') {
-      const req = ingressRequest(snapshot, question);
+    const req = mode === 'diagnose' ? ingressRequest(snapshot, question) : undefined;
+    // 502/503 from the controller is the symptom of a backend it cannot use.
+    const seen5xx = req !== undefined && observedSymptom(req, ['http-502', 'http-503']);
+    if (req) {
       if (req.source !== 'none') {
         const r = routeRequest(snapshot.ingressesIn(ns), req.host, req.path ?? '/');
         const m = r.match;
@@ -89,6 +92,7 @@ export default defineCheck<Data>({
         );
         hits.push({
           subject: refOf(service),
+          ...(seen5xx ? { confidence: 0.95 } : {}),
           data: {
             ingress: ingName,
             where,
@@ -123,6 +127,7 @@ export default defineCheck<Data>({
             : edit;
         hits.push({
           subject: refOf(service),
+          ...(seen5xx ? { confidence: 0.95 } : {}),
           data: {
             ingress: ingName,
             where,
@@ -143,7 +148,7 @@ export default defineCheck<Data>({
       } else if (res.state === 'no-ready-endpoints') {
         hits.push({
           subject: refOf(service),
-          confidence: 0.5,
+          confidence: seen5xx ? 0.7 : 0.5,
           data: {
             ingress: ingName,
             where,

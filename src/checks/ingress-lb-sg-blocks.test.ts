@@ -1,4 +1,5 @@
-import { checkTable } from '../../test/support/check-table.js';
+import { describe, expect, it } from 'vitest';
+import { checkTable, runCheck } from '../../test/support/check-table.js';
 import { ask, group, ingress, type World, world } from '../../test/support/cloud-fixtures.js';
 import check from './ingress-lb-sg-blocks.js';
 
@@ -102,4 +103,16 @@ checkTable(check, {
       hits: [{ data: { problem: 'node-nodeport' } }],
     },
   ],
+});
+
+describe('observed symptoms raise confidence', () => {
+  it('an observed 504 points at the node security group', () => {
+    const snapshot = world((w) => {
+      clbIngress(w);
+      group(w, 'sg-nodes').inbound = sshOnly;
+      w.extra = { observations: [{ from: 'internet', to: 'https://shop.example.com/', result: 'http-504' }] };
+    });
+    const { hits } = runCheck(check, { name: '504', snapshot, question: viaIngress() });
+    expect(hits.map((h) => [h.data.problem, h.confidence])).toEqual([['node-nodeport', 0.95]]);
+  });
 });

@@ -9,7 +9,12 @@ import {
   type SgPeer,
 } from '../dataplane/cloud/index.js';
 import { clientPeer, lbPeer } from '../dataplane/cloud/question.js';
-import { ingressBackends, ingressesRoutingTo } from '../dataplane/ingress/index.js';
+import {
+  ingressBackends,
+  ingressesRoutingTo,
+  ingressRequest,
+  observedSymptom,
+} from '../dataplane/ingress/index.js';
 import { refOf } from '../model/snapshot.js';
 import type { CloudInventory, Ingress, LoadBalancer, Service } from '../model/types.js';
 import { defineCheck } from './define.js';
@@ -87,6 +92,10 @@ export default defineCheck<Data>({
     }
     const audit = mode === 'audit';
     const asked = clientPeer(snapshot, question);
+    const req = audit ? undefined : ingressRequest(snapshot, question);
+    // 504 means the LB reached no real server; a timeout or reset at connect means the LB itself.
+    const seen504 = req !== undefined && observedSymptom(req, ['http-504']);
+    const seenConnect = req !== undefined && observedSymptom(req, ['timeout', 'reset']);
     const hits = [];
     const ns = service.meta.namespace;
     for (const ing of ingressesRoutingTo(snapshot, service)) {
@@ -127,6 +136,7 @@ export default defineCheck<Data>({
           if (d.verdict !== 'deny') continue;
           hits.push({
             subject: refOf(service),
+            ...(seenConnect ? { confidence: 0.95 } : {}),
             data: {
               ingress: ingName,
               lb: lb.id,
@@ -166,6 +176,7 @@ export default defineCheck<Data>({
         const port = blocked[0]?.port as number;
         hits.push({
           subject: refOf(service),
+          ...(seen504 ? { confidence: 0.95 } : {}),
           severity: blocked.length < members.length ? ('warning' as const) : ('error' as const),
           data: {
             ingress: ingName,

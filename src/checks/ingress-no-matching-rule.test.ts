@@ -1,4 +1,5 @@
-import { checkTable } from '../../test/support/check-table.js';
+import { describe, expect, it } from 'vitest';
+import { checkTable, runCheck } from '../../test/support/check-table.js';
 import { ask, ingress, svcBackend, world } from '../../test/support/cloud-fixtures.js';
 import type { IngressPath } from '../model/types.js';
 import check from './ingress-no-matching-rule.js';
@@ -113,4 +114,27 @@ checkTable(check, {
       hits: [{ data: { problem: 'no-ingress-for-service' } }],
     },
   ],
+});
+
+describe('observed symptoms raise confidence', () => {
+  it('an observed 404 for the host makes "no rule" near certain', () => {
+    const snapshot = world((w) => {
+      w.ingresses = [ingress('shop', paths(prefix('/cart')))];
+      w.extra = {
+        observations: [{ from: 'internet', to: 'https://shop.example.com/carts', result: 'http-404' }],
+      };
+    });
+    const plain = runCheck(check, {
+      name: 'no observation',
+      snapshot: world((w) => (w.ingresses = [ingress('shop', paths(prefix('/cart')))])),
+      question: viaIngress('shop.example.com', '/carts'),
+    });
+    const seen = runCheck(check, {
+      name: 'observed 404',
+      snapshot,
+      question: viaIngress('shop.example.com', '/carts'),
+    });
+    expect(plain.hits[0]?.confidence).toBeUndefined();
+    expect(seen.hits[0]?.confidence).toBe(0.95);
+  });
 });

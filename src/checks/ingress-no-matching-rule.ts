@@ -1,4 +1,9 @@
-import { ingressesRoutingTo, ingressRequest, routeRequest } from '../dataplane/ingress/index.js';
+import {
+  ingressesRoutingTo,
+  ingressRequest,
+  observedSymptom,
+  routeRequest,
+} from '../dataplane/ingress/index.js';
 import { didYouMean } from '../model/didyoumean.js';
 import { refOf } from '../model/snapshot.js';
 import { defineCheck } from './define.js';
@@ -141,9 +146,12 @@ export default defineCheck<Data>({
       ...hostsSeen.slice(0, 5).map((h) => `rules for ${name}: ${h}`),
     );
     if (suggestion) evidence.push(`did you mean host ${suggestion}?`);
+    const seen404 = observedSymptom(req, ['http-404']);
+    if (seen404 && req.source === 'question') evidence.push('observed: http-404 for this host');
     return [
       {
         subject: refOf(service),
+        ...(seen404 ? { confidence: 0.95 } : {}),
         data: { ...base, problem: 'no-rule' as const, ...(suggestion ? { suggestion } : {}) },
         evidence,
         fix: {

@@ -21,4 +21,4 @@ export {
   type RouteResult,
   routeRequest,
 } from './match.js';
-export { type IngressRequest, ingressRequest } from './request.js';
+export { type IngressRequest, ingressRequest, observedSymptom } from './request.js';
