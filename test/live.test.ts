@@ -93,6 +93,7 @@ describe('reading a cluster', () => {
       'kube-proxy',
       'kube-proxy-config',
       'coredns',
+      'kubelet-config',
     ]);
     expect(reqs.filter((r) => r.verb === 'list').every((r) => r.query.limit === '3')).toBe(true);
     expect(read.requestCount).toBe(reqs.length);
@@ -149,6 +150,35 @@ describe('reading a cluster', () => {
     const result = JSON.parse(out) as { target: { namespace: string }; findings: { id: string }[] };
     expect(result.target.namespace).toBe('prod');
     expect(result.findings.map((f) => f.id)).not.toContain('service-not-found');
+  });
+
+  it('--client pod/NS/NAME adds the client namespace to the read', async () => {
+    const before = server.requests.length;
+    await run(
+      [
+        'diagnose',
+        'svc-0',
+        '-n',
+        'default',
+        '--client',
+        'pod/prod/client-a',
+        '-o',
+        'json',
+        '--kubeconfig',
+        kubeconfig,
+      ],
+      {
+        stdout: () => {},
+        stderr: () => {},
+        env: { HOME: tmpdir() },
+        isTTY: false,
+        packageRoot: process.cwd(),
+      },
+    );
+    const podLists = server.requests.slice(before).filter((r) => r.resource === 'pods' && r.verb === 'list');
+    expect(podLists.map((r) => r.namespace).sort()).toEqual(['default', 'kube-system', 'prod']);
+    const policyLists = server.requests.slice(before).filter((r) => r.resource === 'networkpolicies');
+    expect(policyLists.map((r) => r.namespace).sort()).toEqual(['default', 'prod']);
   });
 
   it('keeps at most `concurrency` lists in flight', async () => {

@@ -31,6 +31,8 @@ export interface SourceOptions {
   allNamespaces?: boolean;
   /** -o: machine-readable output keeps the terminal quiet (no progress line). */
   output?: string;
+  /** --client pod/NS/NAME: a live read must cover the client's namespace too. */
+  client?: string;
 }
 
 /** The one source a command reads: --from, --demo, or the live cluster. */
@@ -48,11 +50,13 @@ export async function openSnapshotData(opts: SourceOptions, io: CliIO): Promise<
   if (opts.from) return loadBundle(opts.from);
   // Live: imported lazily so file-only use never pays for loading the Kubernetes client.
   const { loadLive } = await import('../sources/live/index.js');
+  const clientNs = typeof opts.client === 'string' ? /^pod\/([^/]+)\//.exec(opts.client)?.[1] : undefined;
   return loadLive({
     ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
     ...(opts.context ? { context: opts.context } : {}),
     ...(opts.namespace ? { namespace: opts.namespace } : {}),
     ...(opts.allNamespaces ? { allNamespaces: true } : {}),
+    ...(clientNs && clientNs !== opts.namespace ? { extraNamespaces: [clientNs] } : {}),
     env: io.env,
     ...(io.isTTY && opts.output !== 'json' && opts.output !== 'yaml'
       ? { onProgress: (line: string) => io.stderr(`\r${line}`) }

@@ -28,7 +28,7 @@ export const collectCommand: CommandSpec = {
   name: 'collect',
   summary: 'read-only dump of what svcdoctor needs from a live cluster (never Secrets), for --from',
   description:
-    'Lists Services, EndpointSlices, Endpoints, Pods, Nodes, Namespaces, Events, NetworkPolicies, Ingresses, IngressClasses, ServiceCIDRs, workloads, node Leases and the kube-proxy/CoreDNS ConfigMaps, and writes one YAML List per kind plus manifest.yaml (what was collected and what was forbidden). managedFields are compacted and values that look like credentials are redacted.',
+    'Lists Services, EndpointSlices, Endpoints, Pods, Nodes, Namespaces, Events, NetworkPolicies, Ingresses, IngressClasses, ServiceCIDRs, workloads, node Leases and the kube-proxy/CoreDNS/kubelet ConfigMaps, and writes one YAML List per kind plus manifest.yaml (what was collected and what was forbidden). managedFields are compacted and values that look like credentials are redacted.',
   options: [
     { flags: '-o, --output-dir <dir>', description: 'directory to write the bundle to (created if missing)' },
     ...SOURCE_OPTIONS.filter((o) => LIVE_FLAGS.has(o.flags)),

@@ -87,8 +87,10 @@ export async function readLiveWithProgress(options: LoadLiveOptions = {}): Promi
         lastLen = line.length;
       }
     : undefined;
+  const loaded = options.loaded ?? loadKubeconfig(options);
+  const namespaces = namespacesFor({ ...options, namespace: options.namespace ?? loaded.namespace });
   try {
-    return await readLive({ ...options, namespaces: namespacesFor(options), onProgress });
+    return await readLive({ ...options, loaded, namespaces, onProgress });
   } finally {
     if (sink && lastLen > 0) sink(`${' '.repeat(lastLen)}\r`);
   }

@@ -59,10 +59,12 @@ export const LIVE_RESOURCES: readonly LiveResource[] = [
   core('namespaces', 'Namespace', 'Namespace', { namespaced: false }),
   // Node events (NodeNotReady, kube-proxy restarts) are recorded in "default".
   core('events', 'Event', 'Event', { alsoIn: ['kube-system', 'default'] }),
-  // Only the proxy and DNS configuration, by name: other ConfigMaps may hold credentials.
+  // Only the proxy, DNS and kubelet configuration (kubeadm's kubelet-config: hairpinMode), by
+  // name: other ConfigMaps may hold credentials. Pre-1.24 versioned kubelet-config-1.NN names
+  // are not read.
   core('configmaps', 'ConfigMap', 'ConfigMap', {
     fixed: SYSTEM,
-    names: ['kube-proxy', 'kube-proxy-config', 'coredns'],
+    names: ['kube-proxy', 'kube-proxy-config', 'coredns', 'kubelet-config'],
   }),
   {
     resource: 'networkpolicies',
