@@ -61,8 +61,8 @@ export interface NodeDumpPacket {
   protocol?: Protocol;
   /** 'prerouting': arrived at the node; 'output': sent by a host process. Default: 'output' when src is one of the node's addresses. */
   hook?: 'prerouting' | 'output';
-  /** The client already has ClientIP affinity (recent lists hold it). */
-  affinity?: boolean;
+  /** The endpoint ("IP:port") the client already has ClientIP affinity to. */
+  affinityTo?: string;
 }
 
 /**
@@ -164,7 +164,7 @@ export function traceOnNodeDump(
       dport: packet.dport,
       protocol,
       ...(packet.hook ? { origin: packet.hook === 'output' ? ('host' as const) : ('network' as const) } : {}),
-      ...(packet.affinity ? { affinity: true } : {}),
+      ...(packet.affinityTo ? { affinityTo: packet.affinityTo } : {}),
     },
     { localAddresses: nodeLocalAddresses(snapshot, node, view) },
   );

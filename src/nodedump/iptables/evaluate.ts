@@ -11,7 +11,7 @@ import type { Chain, Match, PortMatch, Rule, Ruleset, Table } from './model.js';
 // Simplifications (said here so a reviewer can judge fidelity):
 // - Only the first packet of a connection is modelled: conntrack state is NEW (+DNAT/SNAT once
 //   translated); rules that need history (`-m recent --rcheck/--update`) do not match unless the
-//   caller says the client already has affinity.
+//   caller names the endpoint the client already has affinity to (`affinityTo`).
 // - Routing is reduced to "destination is a local address or not"; policy routing is ignored.
 // - Matches we cannot decide (unknown modules, ipsets, interfaces the caller did not give) are
 //   assumed not to match and are listed in `unknowns`.
@@ -30,8 +30,11 @@ export interface NodePacket {
   outInterface?: string;
   /** Packet mark on entry. */
   mark?: number;
-  /** Whether `-m recent --rcheck` lists already hold this source (session affinity established). */
-  affinity?: boolean;
+  /**
+   * The endpoint ("IP:port") this client already has ClientIP affinity to: the `-m recent` list
+   * kube-proxy names after that endpoint's chain holds the source. Default: no affinity yet.
+   */
+  affinityTo?: string;
 }
 
 export interface EvalOptions {
@@ -242,6 +245,12 @@ class Walker {
     return false;
   }
 
+  /** kube-proxy names each endpoint's recent list after its KUBE-SEP chain, whose DNAT says where it leads. */
+  private listDnatsTo(list: string, endpoint: string): boolean {
+    const chain = this.rs.tables.get('nat')?.chains.get(list);
+    return chain?.rules.some((r) => r.target?.toDestination === endpoint) ?? false;
+  }
+
   private ctStates(st: State): Set<string> {
     const s = new Set(['NEW']);
     if (st.dnat) s.add('DNAT');
@@ -294,8 +303,7 @@ class Walker {
       case 'recent': {
         let hit: boolean;
         if (m.action === 'set') hit = true;
-        else if (m.action === 'remove') hit = this.pkt.affinity === true;
-        else hit = this.pkt.affinity === true;
+        else hit = this.pkt.affinityTo !== undefined && this.listDnatsTo(m.name, this.pkt.affinityTo);
         return hit !== m.negated ? 1 : 0;
       }
       case 'mark':

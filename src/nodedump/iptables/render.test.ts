@@ -195,6 +195,25 @@ describe('renderKubeProxyIptables', () => {
     ]);
   });
 
+  it('ClientIP affinity sends a returning client to its endpoint, a new one to any', () => {
+    const { rs } = render((d) => {
+      d.endpointSlices
+        .find((s) => s.serviceName === 'svc5')!
+        .endpoints.push({
+          addresses: ['10.180.0.6'],
+          conditions: { ready: true, serving: true, terminating: false },
+          hintsForZones: [],
+          hintsForNodes: [],
+        });
+    });
+    const pkt = { src: '203.0.113.2', dst: '5.6.7.8', dport: 80 };
+    const local = { localAddresses: GOLDEN_LOCAL_ADDRESSES };
+    expect(evaluateIptables(rs, pkt, local).endpoints).toEqual(['10.180.0.3:80', '10.180.0.6:80']);
+    expect(evaluateIptables(rs, { ...pkt, affinityTo: '10.180.0.6:80' }, local).endpoints).toEqual([
+      '10.180.0.6:80',
+    ]);
+  });
+
   it('skips headless and ExternalName Services', () => {
     const r = render((d) => {
       d.services.find((s) => s.meta.name === 'svc1')!.headless = true;
