@@ -76,12 +76,12 @@ export default defineCheck<Data>({
             `kubectl create secret tls ${secret} -n ${service.meta.namespace} --cert=renewed.crt --key=renewed.key --dry-run=client -o yaml | kubectl apply -f -`,
           );
         // A TLS error seen against this LB is exactly this symptom.
-        const seen = snapshot.data.observations.find(
+        const tlsSeen = snapshot.data.observations.find(
           (o) => o.result === 'tls-error' && lb.addresses.some((a) => o.to.includes(a)),
         );
         hits.push({
           subject: refOf(service),
-          ...(seen ? { confidence: 0.97 } : {}),
+          ...(tlsSeen ? { confidence: 0.97 } : {}),
           data: {
             lb: lb.id,
             listener: `${l.protocol}/${l.port}`,
@@ -93,7 +93,7 @@ export default defineCheck<Data>({
             via,
           },
           evidence: [
-            ...(seen ? [`observed: ${seen.detail ?? seen.result} (${seen.to})`] : []),
+            ...(tlsSeen ? [`observed: ${tlsSeen.detail ?? tlsSeen.result} (${tlsSeen.to})`] : []),
             `${lb.id} ${l.protocol}/${l.port} certificate ${l.certificate?.id ?? ''} valid ${st.notBefore ?? '?'} … ${st.notAfter ?? '?'}; judged at ${now.toISOString()}`,
           ],
           fix: {
