@@ -213,6 +213,49 @@ describe('collect -o DIR', () => {
     expect(data.collected.Service).toBe(true);
   });
 
+  it('no credential reaches the bundle: no Secret, redacted env values and annotations', async () => {
+    const objects = smallCluster();
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'api',
+        namespace: 'default',
+        annotations: { 'example.com/deploy-token': 'tok-hunter2-annotation' },
+      },
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        template: {
+          metadata: { labels: { app: 'api' } },
+          spec: {
+            containers: [
+              {
+                name: 'api',
+                env: [
+                  { name: 'DB_PASSWORD', value: 'hunter2-env' },
+                  { name: 'PORT', value: '8080' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const s = await start(objects);
+    const dir = join(mkdtempSync(join(tmpdir(), 'svcdoctor-collect-')), 'out');
+    expect((await cli(['collect', '-A', '-o', dir, '--kubeconfig', s.writeKubeconfig()])).code).toBe(0);
+    const all = readdirSync(dir)
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n');
+    expect(all).not.toContain('hunter2');
+    expect(all).not.toMatch(/kind: Secret\b/);
+    expect(all).toMatch(/value: ["']8080["']/);
+    const manifest = parse(readFileSync(join(dir, 'manifest.yaml'), 'utf8')) as {
+      redacted: Record<string, number>;
+    };
+    expect(manifest.redacted).toEqual({ envValues: 1, annotations: 1, args: 0 });
+  });
+
   it('refuses to write into a directory that is not its own', async () => {
     const s = await start(smallCluster());
     const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-collect-'));
