@@ -63,9 +63,19 @@ describe('rankFindings', () => {
     ]);
   });
 
-  it('a warning cause of an error is raised to error so the verdict keeps it', () => {
+  it('a weak hint does not absorb a better-evidenced finding', () => {
     const out = rankFindings(
       [finding('endpoints-not-ready', 'error'), finding('app-bound-to-localhost', 'warning', 0.5)],
+      [],
+      [],
+    );
+    expect(out.map((f) => f.id)).toEqual(['endpoints-not-ready', 'app-bound-to-localhost']);
+    expect(out[0]?.consequences).toBeUndefined();
+  });
+
+  it('a warning cause of an error is raised to error so the verdict keeps it', () => {
+    const out = rankFindings(
+      [finding('endpoints-not-ready', 'error'), finding('app-bound-to-localhost', 'warning', 0.7)],
       [],
       [],
     );

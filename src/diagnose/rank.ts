@@ -117,6 +117,9 @@ export const PRODUCES: Readonly<Record<string, readonly string[]>> = {
   'ip-family-mismatch': ['timeout', 'no-route'],
 };
 
+/** Below this, a finding is a hint, not a cause other findings can be folded under. */
+export const MIN_CAUSE_CONFIDENCE = 0.6;
+
 export interface RankOptions {
   /** Lets observations be placed on hops (pod IP, ClusterIP, node) for sharper agreement. */
   snapshot?: Snapshot;
@@ -268,8 +271,15 @@ export function rankFindings(
   const byPriority = [...scored].sort(order);
   const causeOf = new Map<Scored, Scored>();
   for (const s of scored) {
+    // Only a cause we believe can absorb another finding: a weak hint (an info, or a guess below
+    // MIN_CAUSE_CONFIDENCE) stays a rival instead of hiding a better-evidenced finding.
     const causes = byPriority.filter(
-      (c) => c !== s && c.f.id !== s.f.id && CONSEQUENCES[c.f.id]?.includes(s.f.id),
+      (c) =>
+        c !== s &&
+        c.f.id !== s.f.id &&
+        c.f.severity !== 'info' &&
+        c.f.confidence >= MIN_CAUSE_CONFIDENCE &&
+        CONSEQUENCES[c.f.id]?.includes(s.f.id),
     );
     // Never fold two findings into each other: skip a cause that is itself explained by s.
     const cause = causes.find((c) => !CONSEQUENCES[s.f.id]?.includes(c.f.id));
