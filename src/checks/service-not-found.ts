@@ -72,7 +72,12 @@ export default defineCheck<{
     let summary: string;
     if (similarNames[0]) {
       summary = `Use the Service name ${similarNames[0]} (namespace ${namespace}).`;
-      commands.unshift(`kubectl get svc ${similarNames[0]} -n ${namespace} -o wide`);
+      commands.splice(
+        0,
+        1,
+        `kubectl get svc ${similarNames[0]} -n ${namespace} -o wide`,
+        `kubectl get svc -n ${namespace}`,
+      );
     } else if (inNamespaces[0]) {
       summary = `The Service lives in namespace ${inNamespaces[0]}: pass -n ${inNamespaces[0]}, and from a Pod in another namespace use the DNS name ${name}.${inNamespaces[0]}.`;
       commands.unshift(`kubectl get svc ${name} -n ${inNamespaces[0]} -o wide`);
