@@ -451,6 +451,14 @@ function waitingReason(pod: Raw): string | undefined {
   return undefined;
 }
 
+/** ": Unschedulable: 0/3 nodes are available..." when the scheduler said why. */
+function unscheduled(pod: Raw): string {
+  const st = isObj(pod.status) ? pod.status : {};
+  const conds = Array.isArray(st.conditions) ? st.conditions : [];
+  const c = conds.find((x) => isObj(x) && x.type === 'PodScheduled' && x.status === 'False');
+  return isObj(c) ? `: ${String(c.reason ?? 'not scheduled')}: ${String(c.message ?? '')}`.trimEnd() : '';
+}
+
 function terminationMessage(pod: Raw): string {
   const st = isObj(pod.status) ? pod.status : {};
   const cs = Array.isArray(st.containerStatuses) ? st.containerStatuses : [];
@@ -565,7 +573,7 @@ async function probeWith(client: KubeClient, options: ProbeOptions, runId: strin
       if (Date.now() - started > deadline * 1000)
         throw new SvcdoctorError(
           'SVCDOCTOR_PROBE_FAILED',
-          `probe pod ${ns}/${name} did not finish within ${deadline}s (phase ${String(phase ?? 'unknown')})`,
+          `probe pod ${ns}/${name} did not finish within ${deadline}s (phase ${String(phase ?? 'unknown')}${unscheduled(pod)})`,
           {
             hint: 'check that the node can schedule and pull the probe image, or raise --probe-timeout',
           },
