@@ -1,10 +1,16 @@
-// Differential test against real netfilter: rules rendered by src/nodedump/iptables/render.ts for
-// generated clusters are loaded into a network namespace that plays the node; test hosts in
-// other namespaces send real TCP/UDP packets; where each lands (and the source address the
-// backend saw) is compared with src/nodedump/iptables/evaluate.ts's answer for the same packet.
+// Differential test against real netfilter. A network namespace plays the node: rules that
+// src/nodedump/iptables/render.ts renders for a cluster are loaded into it with iptables-restore;
+// test hosts in other namespaces (a pod, an outside client, the node itself) send real TCP and
+// UDP packets; a backend namespace answers with the address it was reached at and the source
+// it saw (so masquerading shows). Each landing is compared with
+//   - src/nodedump/iptables/evaluate.ts on the same rules,
+//   - the data-path simulator (src/dataplane/kubeproxy) on the same API objects,
+// over generated clusters (Service types, traffic policies, endpoints, source ranges, affinity,
+// kube-proxy settings), and the golden node's packet-flow table is played on it too.
 //
 // Every address is in 198.18.0.0/15 and lives only inside namespaces this test creates and
-// deletes. Needs root, `ip` and `iptables-restore`; otherwise it is skipped with the reason.
+// deletes (also on failure; a crashed run's namespaces are removed by the next run). Needs root,
+// `ip` and `iptables-restore`; otherwise it is skipped with the reason printed.
 
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -357,12 +363,13 @@ function generate(seed: number): { data: SnapshotData; cases: Case[] } {
       services,
       endpointSlices: slices,
       nodes: [node],
+      // Each seed also varies kube-proxy's own configuration.
       kubeProxy: {
         mode: 'iptables',
-        clusterCIDR: CLUSTER_CIDR,
-        nodePortAddresses: [],
-        masqueradeAll: false,
-        masqueradeBit: 14,
+        ...(seed % 4 === 2 ? {} : { clusterCIDR: CLUSTER_CIDR }),
+        nodePortAddresses: seed % 4 === 3 ? [`${NODE_IP}/32`] : [],
+        masqueradeAll: seed % 4 === 1,
+        masqueradeBit: seed % 4 === 1 ? 12 : 14,
       },
     },
     cases,
