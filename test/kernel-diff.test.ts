@@ -160,7 +160,7 @@ function startAgent(ns: string, script: string, args: string[]): Promise<Agent> 
   let next = 0;
   let buf = '';
   return new Promise((resolve, reject) => {
-    const fail = setTimeout(() => reject(new Error(`agent in ${ns} did not start`)), 10_000);
+    const fail = setTimeout(() => reject(new Error(`agent in ${ns} did not start`)), 30_000);
     proc.on('error', reject);
     proc.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
