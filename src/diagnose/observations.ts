@@ -104,6 +104,8 @@ export function extractAddress(text: string): Addr {
     new RegExp(String.raw`\|(${IPV4}|${IPV6})\|:(\d+)`),
     // URLs: http://host:port/...
     new RegExp(String.raw`[a-z][a-z0-9+.-]{0,15}://(${IPV4}|\[${IPV6}\]|${HOST}):(\d+)`, 'i'),
+    // Python urllib3: HTTPConnectionPool(host='api.shop', port=80)
+    new RegExp(String.raw`host='(${IPV4}|${HOST})', port=(\d+)`),
     // bare ip:port
     new RegExp(String.raw`(?:^|[\s"'(=])(${IPV4}):(\d+)\b`),
   ];
@@ -159,8 +161,9 @@ const CURL_EXIT: Record<number, { result: ObservationResult; hint: string }> = {
   91: { result: 'tls-error', hint: 'the certificate status was invalid' },
 };
 
-// Order matters: the most specific phrase wins.
-const RULES: Rule[] = [
+// Answers a proxy gives in place of the backend; they win over status lines and transport errors
+// quoted inside them. Order matters: the most specific phrase wins.
+const PROXY_RULES: Rule[] = [
   {
     re: /upstream connect error or disconnect\/reset before headers[\s\S]*reset reason: (?:connection failure|remote connection failure)[\s\S]*(?:refused|111)/i,
     result: 'http-503',
@@ -186,6 +189,21 @@ const RULES: Rule[] = [
     hint: 'envoy has no healthy endpoint for the cluster',
   },
   {
+    re: /no endpoints available for service/i,
+    result: 'http-503',
+    hint: 'the API server proxy found no ready endpoint for the Service',
+  },
+  {
+    re: /no live upstreams/i,
+    result: 'http-502',
+    tool: 'nginx',
+    hint: 'nginx marked every upstream (endpoint) down after failed connections',
+  },
+];
+
+// Transport-level failures, most specific first.
+const RULES: Rule[] = [
+  {
     re: /x509: certificate has expired|certificate has expired|certificate expired|CERT_HAS_EXPIRED/i,
     result: 'tls-error',
     hint: 'the certificate presented has expired',
@@ -196,17 +214,17 @@ const RULES: Rule[] = [
     hint: 'the certificate presented is not yet valid (clock skew or a certificate issued for the future)',
   },
   {
-    re: /x509:|certificate signed by unknown authority|self[- ]signed certificate|SSL certificate problem|certificate verify failed|tls: handshake failure|tls: first record does not look like|SSL_ERROR|SSL routines|wrong version number|ssl_handshake|SSL connect error|TLS handshake timeout|unable to verify the first certificate|ERR_TLS|ERR_SSL/i,
+    re: /x509:|certificate signed by unknown authority|self[- ]signed certificate|SSL certificate problem|certificate verify failed|tls: handshake failure|tls: first record does not look like|SSL_ERROR|SSL routines|wrong version number|ssl_handshake|SSL connect error|TLS handshake timeout|unable to verify the first certificate|ERR_TLS|ERR_SSL|ERR_CERT_|SSLHandshakeException|PKIX path building failed/i,
     result: 'tls-error',
     hint: 'the TLS handshake failed (certificate, protocol or plain-HTTP-on-TLS mismatch)',
   },
   {
-    re: /Could not resolve host|Name or service not known|nodename nor servname|no such host|NXDOMAIN|server can'?t find|bad address|Temporary failure in name resolution|getaddrinfo ENOTFOUND|UnknownHostException|Name does not resolve|unable to resolve host/i,
+    re: /Could not resolve host|Name or service not known|nodename nor servname|no such host|NXDOMAIN|server can'?t find|bad address|getaddrinfo ENOTFOUND|UnknownHostException|Name does not resolve|unable to resolve host|ERR_NAME_NOT_RESOLVED|NoSuchHost/i,
     result: 'dns-nxdomain',
     hint: 'the name did not resolve: wrong Service name, namespace or cluster domain, or DNS itself is failing',
   },
   {
-    re: /connection timed out; no servers could be reached|i\/o timeout[^\n]*:53\b|:53: i\/o timeout|read udp [^\n]*:53|EAI_AGAIN|getaddrinfo EAI_AGAIN|communications error to [^\n]*#53|dns[^\n]*timed? ?out|server misbehaving/i,
+    re: /connection timed out; no servers could be reached|i\/o timeout[^\n]*:53\b|:53: i\/o timeout|read udp [^\n]*:53|EAI_AGAIN|getaddrinfo EAI_AGAIN|communications error to [^\n]*#53|dns[^\n]*timed? ?out|server misbehaving|Temporary failure in name resolution|\[Errno -3\]|SERVFAIL/i,
     result: 'dns-timeout',
     hint: 'the DNS server did not answer: CoreDNS down, or an egress NetworkPolicy blocks port 53',
   },
@@ -216,17 +234,17 @@ const RULES: Rule[] = [
     hint: 'an ICMP unreachable came back: no route, a node down, or a Service with no endpoints rejected it',
   },
   {
-    re: /Connection refused|ECONNREFUSED|connect: connection refused|actively refused|Couldn't connect to server|Connection refused by peer|ConnectException: Connection refused|errno 111|\[Errno 111\]/i,
+    re: /Connection refused|ECONNREFUSED|connect: connection refused|actively refused|Couldn't connect to server|Connection refused by peer|ConnectException: Connection refused|errno 111|\[Errno 111\]|ERR_CONNECTION_REFUSED|\(111: Connection refused\)/i,
     result: 'refused',
     hint: 'the connection was refused: nothing listens on that address and port, or kube-proxy rejected a Service without endpoints',
   },
   {
-    re: /Connection reset by peer|ECONNRESET|connection reset|Recv failure|Empty reply from server|unexpected EOF|socket hang up|broken pipe|Connection closed by foreign host|Connection aborted/i,
+    re: /Connection reset by peer|ECONNRESET|connection reset|Recv failure|Empty reply from server|unexpected EOF|socket hang up|broken pipe|Connection closed by foreign host|Connection aborted|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|connection termination/i,
     result: 'reset',
     hint: 'the connection was reset or closed without a reply',
   },
   {
-    re: /context deadline exceeded|i\/o timeout|timed out|timeout|ETIMEDOUT|Operation timed out|deadline exceeded|Client.Timeout exceeded|SocketTimeoutException|took too long to respond|ERR_CONNECTION_TIMED_OUT/i,
+    re: /context deadline exceeded|i\/o timeout|timed out|timeout|ETIMEDOUT|Operation timed out|deadline exceeded|Client.Timeout exceeded|SocketTimeoutException|took too long to respond|ERR_CONNECTION_TIMED_OUT|DeadlineExceeded/i,
     result: 'timeout',
     hint: 'no answer in time: packets dropped silently (security group, NetworkPolicy, route, unhealthy LB backend) or the app hangs',
   },
@@ -347,7 +365,7 @@ export function classifyObservation(input: string): Classification {
 
   // HTTP status lines and error pages (nginx, ingress controllers, load balancers).
   const status = /\bHTTP\/[0-9.]+ (\d{3})\b/.exec(text) ?? /\bstatus ?(?:code)?[ :=]+(\d{3})\b/i.exec(text);
-  const envoyish = RULES.slice(0, 4).find((r) => r.re.test(text));
+  const envoyish = PROXY_RULES.find((r) => r.re.test(text));
   if (envoyish)
     return done(envoyish.result, text, envoyish.hint, envoyish.tool ? { tool: envoyish.tool } : {});
   for (const [re, code] of HTTP_STATUS_TEXT) {
@@ -358,7 +376,7 @@ export function classifyObservation(input: string): Classification {
     if (n >= 200 && n < 400) return done('ok', text, `the server answered HTTP ${n}`);
     if (n >= 400 && n < 600) return done(`http-${n}`, text, httpHint(n, text));
   }
-  for (const rule of RULES.slice(4)) {
+  for (const rule of RULES) {
     if (rule.re.test(text)) return done(rule.result, text, rule.hint, rule.tool ? { tool: rule.tool } : {});
   }
   if (/^\s*(?:200 OK|HTTP 200|success|succeeded|open)\s*$/i.test(text) || /\bsucceeded!|\bopen$/m.test(text))
