@@ -363,6 +363,37 @@ describe('errors that stop the read', () => {
     expect(await codeOf(readLive({ kubeconfig: kc(), context, resources: ['nodes'] }))).toBe(code);
   });
 
+  it.each([
+    {
+      name: 'expired token',
+      args: () => ['--kubeconfig', server.writeKubeconfig({ token: 'expired' })],
+      code: 'SVCDOCTOR_API_UNAUTHORIZED',
+    },
+    {
+      name: 'wrong context',
+      args: () => ['--kubeconfig', kubeconfig, '--context', 'staging'],
+      code: 'SVCDOCTOR_CONTEXT_NOT_FOUND',
+    },
+  ])('CLI: $name → one line on stderr, exit 2', async ({ args, code }) => {
+    let err = '';
+    let out = '';
+    const exit = await run(['diagnose', 'svc-0', '-n', 'default', ...args()], {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        err += t;
+      },
+      env: { HOME: tmpdir() },
+      isTTY: false,
+      packageRoot: process.cwd(),
+    });
+    expect(exit).toBe(2);
+    expect(out).toBe('');
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
+    expect(err.startsWith(`svcdoctor: ${code}: `)).toBe(true);
+  });
+
   it('an API server nobody listens on → API_UNREACHABLE', async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-kc-'));
