@@ -327,12 +327,11 @@ describe('kube-proxy configuration sources', () => {
   };
   const fromNode = pkt(TEST_NODE_IP, '172.30.0.42', 80, 'output');
 
-  test('a config that only repeats the CloudInventory mode does not hide the cluster CIDR', () => {
-    // What the file source builds when the kube-proxy ConfigMap was not collected.
+  test('a CloudInventory that names only the mode leaves the cluster CIDR unknown', () => {
+    // The kube-proxy ConfigMap was not collected; the inventory says the mode only.
     const snapshot = snapshotOf({
       ...base,
       cloud: { provider: 'tke', cluster: { kubeProxy: { mode: 'iptables' } } },
-      kubeProxy: kubeProxyConfig({ mode: 'iptables' }),
     });
     const r = proxyPacket(snapshot, TEST_NODE, fromNode);
     expect(r.masquerade).toBe(true);
