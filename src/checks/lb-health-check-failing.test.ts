@@ -89,6 +89,30 @@ checkTable(check, {
       hits: [{ severity: 'warning', data: { cause: 'wrong-port', unhealthy: ['node/node-2'] } }],
     },
     {
+      name: "GKE: the firewall does not admit the Google health checkers on kube-proxy's healthz port",
+      snapshot: world((w) => {
+        const l = firstLb(w).listeners[0];
+        if (l) l.healthCheck = { enabled: true, protocol: 'HTTP', port: 10256, path: '/healthz' };
+        health(w, 'unhealthy', 'unhealthy');
+      }, 'gke'),
+      question: ask('loadbalancer'),
+      hits: [{ data: { cause: 'security-group', healthCheckPort: 10256, group: 'sg-nodes' } }],
+    },
+    {
+      name: 'GKE: the firewall admits the health checkers, so the cause is not the firewall',
+      snapshot: world((w) => {
+        const l = firstLb(w).listeners[0];
+        if (l) l.healthCheck = { enabled: true, protocol: 'HTTP', port: 10256, path: '/healthz' };
+        group(w, 'sg-nodes').inbound.push(
+          { protocol: 'tcp', ports: '10256', source: '130.211.0.0/22', action: 'allow' },
+          { protocol: 'tcp', ports: '10256', source: '35.191.0.0/16', action: 'allow' },
+        );
+        health(w, 'unhealthy', 'unhealthy');
+      }, 'gke'),
+      question: ask('loadbalancer'),
+      hits: [{ data: { cause: 'unknown', healthCheckPort: 10256 } }],
+    },
+    {
       name: 'TKE private CLB in IPVS mode: every probe loops back',
       snapshot: world((w) => {
         if (w.cloud) w.cloud.cluster.kubeProxy = { mode: 'ipvs', version: 'v1.18.4-tke.5' };
