@@ -131,6 +131,24 @@ checkTable(check, {
       question: question('ns9/svc9'),
     },
     {
+      name: 'an IPVS node with an eTP Local LoadBalancer: local real servers on NodePort and LB IP, all on the ClusterIP',
+      snapshot: snap(
+        undefined,
+        ipvsMode,
+        [
+          '-A -t 172.30.0.47:80 -s rr',
+          '-a -t 172.30.0.47:80 -r 10.180.0.7:80 -m -w 1',
+          '-a -t 172.30.0.47:80 -r 10.180.0.8:80 -m -w 1',
+          '-A -t 192.168.0.2:3007 -s rr',
+          '-a -t 192.168.0.2:3007 -r 10.180.0.7:80 -m -w 1',
+          '-A -t 9.10.11.12:80 -s rr',
+          '-a -t 9.10.11.12:80 -r 10.180.0.7:80 -m -w 1',
+          '',
+        ].join('\n'),
+      ),
+      question: question('ns7/svc7'),
+    },
+    {
       name: 'no node dump: nothing to compare',
       snapshot: new Snapshot(goldenData()),
       question: question('ns1/svc1'),
@@ -261,6 +279,18 @@ checkTable(check, {
             actual: ['10.180.0.1:80', '10.180.0.99:80'],
           },
         },
+      ],
+    },
+    {
+      name: 'an IPVS node has the ClusterIP virtual service but none for the NodePort',
+      snapshot: snap(
+        undefined,
+        ipvsMode,
+        ['-A -t 172.30.0.43:80 -s rr', '-a -t 172.30.0.43:80 -r 10.180.0.3:80 -m -w 1', ''].join('\n'),
+      ),
+      question: question('ns3/svc3'),
+      hits: [
+        { data: { problem: 'missing-nodeport', path: 'nodeport', expected: ['10.180.0.3:80'], actual: [] } },
       ],
     },
     {

@@ -269,42 +269,67 @@ function checkNode(
   // IPVS mode: compare virtual services with the endpoints kube-proxy would use.
   if (view.ipvs && (mode === 'ipvs' || !view.iptables)) {
     const hits: CheckHit<Data>[] = [];
+    const nodeIP = expectedAll.rendered.nodeIP;
+    const externalLocal =
+      (service.type === 'NodePort' || service.type === 'LoadBalancer') &&
+      service.externalTrafficPolicy === 'Local';
     for (const r of expectedAll.rendered.services.filter(
       (x) => x.namespace === service.meta.namespace && x.name === service.meta.name,
     )) {
-      const t = evaluateIpvs(view.ipvs, { dst: r.clusterIP, dport: r.port, protocol: r.protocol as 'tcp' });
-      // The ClusterIP's real servers: the node's own endpoints under internalTrafficPolicy Local.
-      const want = service.internalTrafficPolicy === 'Local' ? r.localEndpoints : r.clusterEndpoints;
+      // The real servers kube-proxy gives each virtual service: the node's own endpoints under a
+      // Local traffic policy (internal for the ClusterIP, external for the other addresses).
+      const internal = service.internalTrafficPolicy === 'Local' ? r.localEndpoints : r.clusterEndpoints;
+      const external = externalLocal ? r.localEndpoints : r.clusterEndpoints;
+      const vips: { path: Path; dst: string; port: number; want: string[] }[] = [
+        { path: 'clusterip', dst: r.clusterIP, port: r.port, want: internal },
+      ];
+      if (r.nodePort && nodeIP)
+        vips.push({ path: 'nodeport', dst: nodeIP, port: r.nodePort, want: external });
+      for (const ing of service.type === 'LoadBalancer' ? service.loadBalancerIngress : []) {
+        if (ing.ip && isIPv4(ing.ip) && ing.ipMode !== 'Proxy') {
+          vips.push({ path: 'loadbalancer', dst: ing.ip, port: r.port, want: external });
+        }
+      }
+      for (const ip of service.externalIPs.filter(isIPv4)) {
+        vips.push({ path: 'externalip', dst: ip, port: r.port, want: external });
+      }
       const port = portLabel(
         service.ports.find((p) => p.port === r.port && p.protocol.toLowerCase() === r.protocol)!,
       );
-      let problem: Problem | undefined;
-      if (want.length > 0 && t.verdict === 'unhandled') problem = 'missing-service-rules';
-      else if (diff(t.endpoints, want).length > 0) problem = 'stale-endpoints';
-      else if (diff(want, t.endpoints).length > 0) problem = 'missing-endpoints';
-      if (!problem) continue;
-      hits.push({
-        subject,
-        data: {
-          node,
-          service: svcName,
-          port,
-          path: 'clusterip',
-          problem,
-          expected: want,
-          actual: t.endpoints,
-          missingChains: [],
-          file: view.ipvs.dump.file,
-          ...(t.service
-            ? { rule: `line ${t.service.line}: ${t.service.protocol} ${t.service.address}:${t.service.port}` }
-            : {}),
-        },
-        evidence: [
-          `${view.ipvs.dump.file}: virtual service ${r.protocol.toUpperCase()} ${r.clusterIP}:${r.port} ${t.verdict === 'unhandled' ? 'is missing' : `has real servers ${t.endpoints.join(', ') || '(none)'}`}`,
-          `kube-proxy should balance it over ${want.join(', ') || '(no endpoint)'}`,
-        ],
-        fix: fixFor(`the IPVS virtual service for ${svcName}`),
-      });
+      for (const v of vips) {
+        const t = evaluateIpvs(view.ipvs, { dst: v.dst, dport: v.port, protocol: r.protocol as 'tcp' });
+        let problem: Problem | undefined;
+        if (t.verdict === 'unhandled') {
+          if (v.want.length > 0)
+            problem = v.path === 'nodeport' ? 'missing-nodeport' : 'missing-service-rules';
+        } else if (diff(t.endpoints, v.want).length > 0) problem = 'stale-endpoints';
+        else if (diff(v.want, t.endpoints).length > 0) problem = 'missing-endpoints';
+        if (!problem) continue;
+        hits.push({
+          subject,
+          data: {
+            node,
+            service: svcName,
+            port,
+            path: v.path,
+            problem,
+            expected: v.want,
+            actual: t.endpoints,
+            missingChains: [],
+            file: view.ipvs.dump.file,
+            ...(t.service
+              ? {
+                  rule: `line ${t.service.line}: ${t.service.protocol} ${t.service.address}:${t.service.port}`,
+                }
+              : {}),
+          },
+          evidence: [
+            `${view.ipvs.dump.file}: virtual service ${r.protocol.toUpperCase()} ${v.dst}:${v.port} ${t.verdict === 'unhandled' ? 'is missing' : `has real servers ${t.endpoints.join(', ') || '(none)'}`}`,
+            `kube-proxy should balance it over ${v.want.join(', ') || '(no endpoint)'}`,
+          ],
+          fix: fixFor(`the IPVS virtual services of ${svcName}`),
+        });
+      }
     }
     return hits;
   }
