@@ -347,6 +347,33 @@ const endpointCases: PeerCase[] = [
     verdict: 'unreachable',
     top: 'selector-less-without-endpoints',
   },
+  {
+    name: 'ready pods but no EndpointSlice at all (the endpointslice controller is not publishing) is named, not left unexplained',
+    source:
+      "kubernetes pkg/controller/endpointslice (slices are the controller's output; kube-proxy reads only them)",
+    build: () => inCluster(service('web'), [web('web-1'), web('web-2')], { autoSlices: false }),
+    verdict: 'unreachable',
+    top: 'endpoints-not-ready',
+    absent: ['selector-matches-no-pods', 'target-port-mismatch'],
+  },
+  {
+    name: 'a stale slice still naming the old port after the Service port was renamed serves nothing for the new name',
+    source: 'kubernetes pkg/proxy/endpointslicecache.go (ServicePortName matching)',
+    build: () => {
+      const s = service(
+        'web',
+        (x) => (x.ports = [{ name: 'web', protocol: 'TCP', port: 80, targetPort: 8080 }]),
+      );
+      const pods = [web('web-1')];
+      return inCluster(s, pods, {
+        endpointSlices: [
+          sliceFor(s, pods, (sl) => (sl.ports = [{ name: 'http', port: 8080, protocol: 'TCP' }])),
+        ],
+      });
+    },
+    verdict: 'unreachable',
+    top: 'endpoints-not-ready',
+  },
 ];
 
 const allow = (rule: NetworkPolicyRule) => rule;

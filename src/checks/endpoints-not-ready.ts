@@ -1,8 +1,10 @@
 import { probeFailures } from '../diagnose/observations.js';
-import { backendsOf } from '../model/endpoints.js';
+import { backendsOf, endpointPortFor } from '../model/endpoints.js';
+import { findPort } from '../model/ports.js';
 import { refOf, type Snapshot } from '../model/snapshot.js';
 import type { Pod } from '../model/types.js';
 import { defineCheck } from './define.js';
+import { portsAsked } from './target-port-mismatch.js';
 
 /** One reason a Pod is not ready, as the kubelet, scheduler or a controller reported it. */
 export interface NotReadyReason {
@@ -130,15 +132,19 @@ export default defineCheck<{
   /** Endpoints terminating but still serving, which kube-proxy falls back to when none is ready. */
   servingTerminating: number;
   pods: PodWhy[];
+  /** Ready Pods that no EndpointSlice/Endpoints lists for the Service port asked about. */
+  unpublished?: string[];
 }>({
   id: 'endpoints-not-ready',
   severity: 'error',
   layer: 'endpoints',
   confidence: 0.85,
   title: (d) =>
-    d.ready === 0
-      ? `None of the ${d.notReady + d.terminating} Pods behind ${d.service} is ready${d.pods[0]?.reasons[0] ? ` (${d.pods[0].reasons[0].reason})` : ''}`
-      : `${d.notReady} of ${d.ready + d.notReady} Pods behind ${d.service} are not ready${d.pods[0]?.reasons[0] ? ` (${d.pods[0].reasons[0].reason})` : ''}`,
+    d.unpublished
+      ? `${d.unpublished.length} ready Pod(s) behind ${d.service} are not published as endpoints`
+      : d.ready === 0
+        ? `None of the ${d.notReady + d.terminating} Pods behind ${d.service} is ready${d.pods[0]?.reasons[0] ? ` (${d.pods[0].reasons[0].reason})` : ''}`
+        : `${d.notReady} of ${d.ready + d.notReady} Pods behind ${d.service} are not ready${d.pods[0]?.reasons[0] ? ` (${d.pods[0].reasons[0].reason})` : ''}`,
   docs: {
     what: 'The selector matches Pods, but none of them (or only some) is Ready, so the Service has no (or fewer) ready endpoints.',
     why: 'The endpoint controllers publish a Pod as a ready endpoint only when its Ready condition is True; kube-proxy forwards only to ready endpoints (falling back to terminating-but-serving ones). With none, connections to the ClusterIP or node port are rejected. Readiness fails when a container crashes (CrashLoopBackOff), its image cannot be pulled, the Pod cannot be scheduled, the readiness probe fails, or a readiness gate is not satisfied. Pods that are terminating during a rollout are expected to be not ready and are not counted while other endpoints are ready. With publishNotReadyAddresses: true the Service deliberately sends traffic to unready Pods, so this check stays silent.',
@@ -152,7 +158,7 @@ export default defineCheck<{
     'upstream pkg/proxy/topology.go CategorizeEndpoints: with no ready endpoint, fall back to serving-terminating ones',
     'kubernetes.io Debug Services: "Are the Pods working?"',
   ],
-  run({ snapshot, service, unknown }) {
+  run({ snapshot, service, question, unknown }) {
     if (!service || service.type === 'ExternalName') return [];
     if (!service.selector || Object.keys(service.selector).length === 0) return [];
     const svc = service;
@@ -195,6 +201,41 @@ export default defineCheck<{
       snapshot.has('EndpointSlice') || snapshot.has('Endpoints') ? backendsOf(snapshot, svc) : undefined;
     const readyEndpoints = set?.source ? set.backends.filter((b) => b.ready).length : undefined;
     const servingTerminating = set?.backends.filter((b) => b.terminating && b.serving).length ?? 0;
+    // Ready Pods that should be endpoints of the asked port, yet nothing lists one: the
+    // endpointslice controller has not published them (down, failing, or stale slices).
+    if (ready.length > 0 && set) {
+      const asked = portsAsked(svc, question);
+      const served = set.backends.some(
+        (b) =>
+          (b.ready || b.serving) && (asked.length === 0 || asked.some((sp) => endpointPortFor(b, sp.name))),
+      );
+      const publishable = ready.filter(
+        (p) => asked.length === 0 || asked.some((sp) => findPort(p, sp) !== undefined),
+      );
+      if (!served && publishable.length > 0) {
+        const ports = asked.map((sp) => sp.name || String(sp.port)).join(', ');
+        const failed = snapshot
+          .eventsFor({ kind: 'Service', namespace: ns, name })
+          .filter((e) => e.type === 'Warning' && /^FailedToUpdateEndpoint/.test(e.reason));
+        const whys = publishable
+          .sort((a, b) => a.meta.name.localeCompare(b.meta.name))
+          .map(
+            (p): PodWhy => ({
+              pod: p.meta.name,
+              ...(p.nodeName ? { node: p.nodeName } : {}),
+              phase: p.phase,
+              reasons: [
+                {
+                  reason: 'NotPublished',
+                  detail: `Ready, but no ${set.source ?? 'EndpointSlice'} lists it for port ${ports}${failed[0] ? ` (${failed[0].reason}: ${oneLine(failed[0].message)})` : ''}`,
+                },
+              ],
+            }),
+          );
+        const h = hit(whys, 'error');
+        return [{ ...h, data: { ...h.data, unpublished: whys.map((w) => w.pod) } }];
+      }
+    }
     if (ready.length > 0) {
       // Partial: only Pods with a fault are worth a warning; a Pod still starting during a
       // rollout while others serve is normal.
@@ -269,7 +310,9 @@ export default defineCheck<{
                   ? 'A readiness gate is not satisfied: check the controller that owns that condition (often a load balancer controller registering targets).'
                   : top === 'NodeNotReady'
                     ? 'The Pods sit on a node that is not ready: fix or drain the node so they are rescheduled.'
-                    : 'Find out why the Pods are not ready (describe and events) and fix that; the Service follows readiness.';
+                    : top === 'NotPublished'
+                      ? "The Pods are ready but the endpointslice controller has not published them: check kube-controller-manager (running, leader election, logs) and the Service's events (FailedToUpdateEndpointSlices); a hand-managed slice must name its ports like the Service."
+                      : 'Find out why the Pods are not ready (describe and events) and fix that; the Service follows readiness.';
       return {
         subject: refOf(svc),
         severity,
