@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { isSvcdoctorError } from '../../errors.js';
 import { localAddresses, parseIpAddr } from '../addr/parse.js';
 import { GOLDEN_FLOWS } from '../fixtures/golden-flows.js';
 import { evaluateIptables } from './evaluate.js';
@@ -132,5 +133,16 @@ describe('evaluator semantics', () => {
     const ev = (src: string, dport: number) =>
       evaluateIptables(r, { src, dst: '10.8.8.8', dport }, { localAddresses: [] }).endpoints;
     expect([ev('192.0.2.1', 8050), ev('192.0.2.1', 81), ev('10.1.2.3', 80)]).toEqual([['10.1.1.1'], [], []]);
+  });
+});
+
+describe('evaluator input', () => {
+  it('a packet address that is not an IP is a usage error', () => {
+    try {
+      evaluateIptables(rules, { src: 'pod/ns/x', dst: '172.30.0.41', dport: 80 }, { localAddresses: [] });
+      expect.unreachable();
+    } catch (e) {
+      expect(isSvcdoctorError(e) && e.code).toBe('SVCDOCTOR_USAGE');
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { SvcdoctorError } from '../../errors.js';
 import { type Addr, type Cidr, cidrContains, parseAddr, parseCidr } from '../ip.js';
 import type { Chain, Match, PortMatch, Rule, Ruleset, Table } from './model.js';
 
@@ -202,7 +203,7 @@ class Walker {
   ) {
     this.local = new Set(opts.localAddresses);
     const src = parseAddr(pkt.src);
-    if (!src) throw new Error(`bad source address ${pkt.src}`);
+    if (!src) throw badAddress('source', pkt.src);
     this.src = src;
     this.proto = pkt.protocol ?? 'tcp';
     this.sport = pkt.sport ?? 40000;
@@ -489,6 +490,12 @@ class Walker {
 
 class BranchLimit extends Error {}
 
+function badAddress(which: string, text: string): SvcdoctorError {
+  return new SvcdoctorError('SVCDOCTOR_USAGE', `the packet's ${which} "${text}" is not an IP address`, {
+    hint: 'give --src and --dst as IPv4 or IPv6 addresses',
+  });
+}
+
 export function splitHostPort(s: string): { host: string; port?: number } | undefined {
   // Ranges ("a-b:p1-p2") pick their first member: kube-proxy never writes ranges.
   let host: string;
@@ -529,7 +536,7 @@ function redirectTarget(t: NonNullable<Rule['target']>, st: State): { host: stri
 export function evaluateIptables(rs: Ruleset, pkt: NodePacket, opts: EvalOptions): NodeTrace {
   const walker = new Walker(rs, pkt, opts, opts.maxBranches ?? 10_000);
   const dst = parseAddr(pkt.dst);
-  if (!dst) throw new Error(`bad destination address ${pkt.dst}`);
+  if (!dst) throw badAddress('destination', pkt.dst);
   const origin = pkt.origin ?? (walker.isLocal(parseAddr(pkt.src)!) ? 'host' : 'network');
   const start: State = { dst, dport: pkt.dport, mark: pkt.mark ?? 0, masq: false, prob: 1, rules: [] };
   const finals: { state: State; verdict: NodeVerdict }[] = [];
