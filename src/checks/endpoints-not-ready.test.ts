@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { meta, notReady, pod, question, service, snapshotOf } from '../../test/support/builders.js';
+import { meta, node, notReady, pod, question, service, snapshotOf } from '../../test/support/builders.js';
 import { checkTable, runCheck } from '../../test/support/check-table.js';
 import type { KubeEvent, Pod } from '../model/types.js';
 import check from './endpoints-not-ready.js';
@@ -42,6 +42,23 @@ const terminating = (p: Pod) => {
 
 checkTable(check, {
   valid: [
+    {
+      name: 'an ExternalName Service (a DNS alias) is never judged by its selector or ports',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'ExternalName';
+            s.externalName = 'web.example.com';
+            s.clusterIP = '';
+            s.clusterIPs = [];
+            s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }];
+          }),
+        ],
+        pods: [pod('web-1', (p) => notReady(p))],
+        nodes: [node('node-1', (n) => (n.unschedulable = true))],
+      }),
+      question: question('web', { port: 80, protocol: 'UDP' }),
+    },
     {
       name: 'every matching pod is ready',
       snapshot: snapshotOf({ services: [web()], pods: [pod('web-1'), pod('web-2')] }),

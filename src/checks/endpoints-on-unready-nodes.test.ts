@@ -39,6 +39,23 @@ const on = (nodeName: string) => (p: { nodeName?: string }) => {
 checkTable(check, {
   valid: [
     {
+      name: 'an ExternalName Service (a DNS alias) is never judged by its selector or ports',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'ExternalName';
+            s.externalName = 'web.example.com';
+            s.clusterIP = '';
+            s.clusterIPs = [];
+            s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }];
+          }),
+        ],
+        pods: [pod('web-1')],
+        nodes: [node('node-1', (n) => (n.unschedulable = true))],
+      }),
+      question: question('web', { port: 80, protocol: 'UDP' }),
+    },
+    {
       name: 'every endpoint is on a ready node',
       snapshot: snapshotOf({
         services: [web()],

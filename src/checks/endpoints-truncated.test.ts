@@ -1,4 +1,12 @@
-import { endpointsFor, pod, question, service, sliceFor, snapshotOf } from '../../test/support/builders.js';
+import {
+  endpointsFor,
+  node,
+  pod,
+  question,
+  service,
+  sliceFor,
+  snapshotOf,
+} from '../../test/support/builders.js';
 import { checkTable } from '../../test/support/check-table.js';
 import type { EndpointAddress, EndpointSlice, Service } from '../model/types.js';
 import check from './endpoints-truncated.js';
@@ -40,6 +48,23 @@ function slices(svc: Service, n: number): EndpointSlice[] {
 
 checkTable(check, {
   valid: [
+    {
+      name: 'an ExternalName Service (a DNS alias) is never judged by its selector or ports',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'ExternalName';
+            s.externalName = 'web.example.com';
+            s.clusterIP = '';
+            s.clusterIPs = [];
+            s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }];
+          }),
+        ],
+        pods: [pod('web-1')],
+        nodes: [node('node-1', (n) => (n.unschedulable = true))],
+      }),
+      question: question('web', { port: 80, protocol: 'UDP' }),
+    },
     {
       name: 'a small Service',
       snapshot: snapshotOf({ services: [service('web')], pods: [pod('web-1')] }),

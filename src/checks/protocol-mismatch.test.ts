@@ -1,4 +1,4 @@
-import { container, pod, question, service, snapshotOf } from '../../test/support/builders.js';
+import { container, node, pod, question, service, snapshotOf } from '../../test/support/builders.js';
 import { checkTable } from '../../test/support/check-table.js';
 import type { ContainerPort, Pod, ServicePort } from '../model/types.js';
 import check from './protocol-mismatch.js';
@@ -22,6 +22,23 @@ const dnsPod = exposes(
 
 checkTable(check, {
   valid: [
+    {
+      name: 'an ExternalName Service (a DNS alias) is never judged by its selector or ports',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'ExternalName';
+            s.externalName = 'web.example.com';
+            s.clusterIP = '';
+            s.clusterIPs = [];
+            s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }];
+          }),
+        ],
+        pods: [pod('web-1')],
+        nodes: [node('node-1', (n) => (n.unschedulable = true))],
+      }),
+      question: question('web', { port: 80, protocol: 'UDP' }),
+    },
     {
       name: 'TCP client, TCP Service, TCP container',
       snapshot: snapshotOf({ services: [service('web')], pods: [pod('web-1')] }),

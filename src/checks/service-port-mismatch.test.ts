@@ -28,6 +28,23 @@ const nodeIP = '192.168.0.11';
 checkTable(check, {
   valid: [
     {
+      name: 'an ExternalName Service (a DNS alias) is never judged by its selector or ports',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'ExternalName';
+            s.externalName = 'web.example.com';
+            s.clusterIP = '';
+            s.clusterIPs = [];
+            s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }];
+          }),
+        ],
+        pods: [pod('web-1')],
+        nodes: [node('node-1', (n) => (n.unschedulable = true))],
+      }),
+      question: question('web', { port: 80, protocol: 'UDP' }),
+    },
+    {
       name: 'NodeIP:nodePort from the internet',
       snapshot: cluster(),
       question: question('web', { client: 'internet', address: { ip: nodeIP, port: 30637 }, port: 30637 }),

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { container, pod, question, service, snapshotOf } from '../../test/support/builders.js';
+import { container, node, pod, question, service, snapshotOf } from '../../test/support/builders.js';
 import { checkTable, runCheck } from '../../test/support/check-table.js';
 import type { Pod } from '../model/types.js';
 import check from './target-port-mismatch.js';
@@ -18,6 +18,23 @@ const exposes =
 
 checkTable(check, {
   valid: [
+    {
+      name: 'an ExternalName Service (a DNS alias) is never judged by its selector or ports',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'ExternalName';
+            s.externalName = 'web.example.com';
+            s.clusterIP = '';
+            s.clusterIPs = [];
+            s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 'http' }];
+          }),
+        ],
+        pods: [pod('web-1')],
+        nodes: [node('node-1', (n) => (n.unschedulable = true))],
+      }),
+      question: question('web', { port: 80, protocol: 'UDP' }),
+    },
     {
       name: 'a numeric targetPort the container declares',
       snapshot: snapshotOf({ services: [service('web')], pods: [pod('web-1')] }),
