@@ -7,9 +7,8 @@
 // continue token is the offset into a list sorted by namespace/name; label selectors support
 // only `k=v`, `k!=v`, `k` and `!k`; field selectors only `metadata.name=` and `metadata.namespace=`.
 
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
@@ -132,48 +131,74 @@ let clientCertCache: Cert | undefined;
 
 /** A self-signed client certificate (CN=svcdoctor-test) the server accepts in place of a token. */
 export function testClientCertificate(): Cert {
-  clientCertCache ??= makeCert('/CN=svcdoctor-test/O=system:authenticated', 'extendedKeyUsage=clientAuth');
+  clientCertCache ??= selfSigned('svcdoctor-test', { clientAuth: true });
   return clientCertCache;
 }
 
-/** A self-signed certificate for 127.0.0.1, made once per test process with openssl. */
+/** A self-signed certificate for 127.0.0.1, made once per test process. */
 export function testCertificate(): Cert {
-  certCache ??= makeCert('/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
+  certCache ??= selfSigned('127.0.0.1', { ips: ['127.0.0.1'], dns: ['localhost'] });
   return certCache;
 }
 
-function makeCert(subject: string, ext: string): Cert {
-  const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-cert-'));
-  try {
-    const keyFile = join(dir, 'key.pem');
-    const certFile = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-        '-days',
-        '2',
-        '-subj',
-        subject,
-        '-addext',
-        ext,
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+// ---------------------------------------------------------------- X.509 in a few lines of DER
+// A minimal self-signed v3 certificate (P-256, ECDSA-SHA256, CA:TRUE so it is its own trust
+// anchor), built with node:crypto alone so the tests need no openssl binary.
+
+function der(tag: number, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  const n = body.length;
+  const len =
+    n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+}
+const seq = (...c: Buffer[]) => der(0x30, ...c);
+function oid(dotted: string): Buffer {
+  const [a, b, ...rest] = dotted.split('.').map(Number);
+  const bytes = [a! * 40 + b!];
+  for (const v of rest) {
+    const chunk = [v & 0x7f];
+    for (let x = v >> 7; x > 0; x >>= 7) chunk.unshift((x & 0x7f) | 0x80);
+    bytes.push(...chunk);
   }
+  return der(0x06, Buffer.from(bytes));
+}
+const utf8 = (t: string) => der(0x0c, Buffer.from(t, 'utf8'));
+const utcTime = (d: Date) => der(0x17, Buffer.from(`${d.toISOString().slice(2, 19).replace(/[-:T]/g, '')}Z`));
+const name = (cn: string) => seq(der(0x31, seq(oid('2.5.4.3'), utf8(cn))));
+const extension = (id: string, critical: boolean, value: Buffer) =>
+  seq(oid(id), ...(critical ? [der(0x01, Buffer.from([0xff]))] : []), der(0x04, value));
+
+function selfSigned(cn: string, opts: { ips?: string[]; dns?: string[]; clientAuth?: boolean }): Cert {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const ecdsaSha256 = seq(oid('1.2.840.10045.4.3.2'));
+  const serial = randomBytes(8);
+  serial[0]! &= 0x7f;
+  const now = Date.now();
+  const exts = [extension('2.5.29.19', true, seq(der(0x01, Buffer.from([0xff]))))];
+  const alt = [
+    ...(opts.ips ?? []).map((ip) => der(0x87, Buffer.from(ip.split('.').map(Number)))),
+    ...(opts.dns ?? []).map((d) => der(0x82, Buffer.from(d))),
+  ];
+  if (alt.length) exts.push(extension('2.5.29.17', false, seq(...alt)));
+  if (opts.clientAuth) exts.push(extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.2'))));
+  const tbs = seq(
+    der(0xa0, der(0x02, Buffer.from([2]))),
+    der(0x02, serial),
+    ecdsaSha256,
+    name(cn),
+    seq(utcTime(new Date(now - 3_600_000)), utcTime(new Date(now + 2 * 86_400_000))),
+    name(cn),
+    publicKey.export({ type: 'spki', format: 'der' }),
+    der(0xa3, seq(...exts)),
+  );
+  const signature = sign('sha256', tbs, privateKey);
+  const certDer = seq(tbs, ecdsaSha256, der(0x03, Buffer.from([0]), signature));
+  const b64 = certDer.toString('base64').replace(/.{64}/g, '$&\n');
+  return {
+    key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    cert: `-----BEGIN CERTIFICATE-----\n${b64.trimEnd()}\n-----END CERTIFICATE-----\n`,
+  };
 }
 
 function metaOf(o: Raw): Raw {
