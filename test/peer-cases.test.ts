@@ -86,6 +86,12 @@ describe('peer and public-report bundles', () => {
       if (exp.verdict) expect(result.verdict, summary).toBe(exp.verdict);
       if (exp.top) expect(ids[0], summary).toBe(exp.top);
       else expect(result.findings.filter((f) => f.severity === 'error').map((f) => f.id)).toEqual([]);
+      // A failing path must be explained: unreachable with no error or warning is a silent gap.
+      if (result.verdict === 'unreachable')
+        expect(
+          result.findings.filter((f) => f.severity !== 'info').length,
+          'unreachable is explained',
+        ).toBeGreaterThan(0);
       for (const id of exp.present ?? []) expect(ids, summary).toContain(id);
       for (const id of exp.absent ?? []) expect(ids, summary).not.toContain(id);
       expect(code, summary).toBe(exp.exit);

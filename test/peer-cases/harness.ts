@@ -39,6 +39,12 @@ export function runPeerCases(cases: PeerCase[]): void {
       if (c.verdict) expect(r.verdict, summary).toBe(c.verdict);
       if (c.top) expect(ids[0], summary).toBe(c.top);
       else expect(r.findings.filter((f) => f.severity === 'error').map((f) => f.id)).toEqual([]);
+      // A failing path must be explained: unreachable with no error or warning is a silent gap.
+      if (r.verdict === 'unreachable')
+        expect(
+          r.findings.filter((f) => f.severity !== 'info').length,
+          'unreachable is explained',
+        ).toBeGreaterThan(0);
       for (const id of c.present ?? []) expect(ids, summary).toContain(id);
       for (const id of c.absent ?? []) expect(ids, summary).not.toContain(id);
     });
