@@ -204,13 +204,13 @@ runProbe({ kubeconfig, namespace: 'default', targets: ${JSON.stringify(targets)}
     const child = spawn(process.execPath, ['--import', 'tsx', script, kubeconfig], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const t0 = Date.now();
-    while (created() === 0 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
+    while (created() === 0 && Date.now() - t0 < 50_000) await new Promise((r) => setTimeout(r, 20));
     expect(created()).toBe(1);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(deleted()).toHaveLength(1);
     expect(probePodsLeft()).toEqual([]);
-  }, 40_000);
+  }, 60_000);
 });
 
 describe('diagnose --probe', () => {
@@ -291,13 +291,13 @@ describe('diagnose --probe', () => {
     );
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const t0 = Date.now();
-    while (created() === 0 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
+    while (created() === 0 && Date.now() - t0 < 50_000) await new Promise((r) => setTimeout(r, 20));
     expect(created()).toBe(1);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(deleted()).toHaveLength(1);
     expect(probePodsLeft()).toEqual([]);
-  }, 40_000);
+  }, 60_000);
 
   it('--probe with --from is a usage error, and nothing is created', async () => {
     const res = await cli([

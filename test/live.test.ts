@@ -635,6 +635,8 @@ describe('progress for a terminal', () => {
       kubeconfig,
       namespace: 'default',
       resources: ['nodes'],
+      // A read shorter than the threshold (generous: the machine may be busy) prints nothing.
+      progressAfterMs: 10_000,
       onProgress: (l) => quick.push(l),
     });
     expect(quick).toEqual([]);
