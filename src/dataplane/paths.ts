@@ -94,10 +94,44 @@ function failHop(at: string, action: 'drop' | 'reject', rule: string, detail: st
   return { at, action, steps: [{ rule, detail }], ...(ids.length ? { findingIds: ids } : {}) };
 }
 
+/** How the client is named on hops: its object when it is one, else where it sits. */
+function clientAt(c: ResolvedClient): string {
+  if (c.pod) return `pod/${c.pod.meta.namespace}/${c.pod.meta.name}`;
+  if (c.kind === 'host' && c.node) return `node/${c.node.meta.name}`;
+  if (c.kind === 'pod' && c.node) return `pod ${c.ip} on node/${c.node.meta.name}`;
+  return c.kind;
+}
+
+/** Name the client's hops and fold the opening label hop into the first real one. */
+function tidy(t: Trace, at: string): Trace {
+  const hops = t.hops.map((h) => (h.at === 'client' ? { ...h, at } : h));
+  const [first, second, ...rest] = hops;
+  if (
+    first &&
+    second &&
+    first.at === second.at &&
+    !first.to &&
+    first.action === 'forward' &&
+    second.action === 'forward'
+  )
+    return { ...t, hops: [{ ...second, steps: [...(first.steps ?? []), ...(second.steps ?? [])] }, ...rest] };
+  return { ...t, hops };
+}
+
 export function computePaths(snapshot: Snapshot, service: Service, question: Question): Trace[] {
   const res = resolveClient(snapshot, service, question.client);
   if (!res.ok) return [unknown([], res.why)];
-  let client = res.client;
+  const resolved = res.client;
+  return computeFor(snapshot, service, question, resolved).map((t) => tidy(t, clientAt(resolved)));
+}
+
+function computeFor(
+  snapshot: Snapshot,
+  service: Service,
+  question: Question,
+  resolved: ResolvedClient,
+): Trace[] {
+  let client = resolved;
   // A dual-stack pod speaks whichever family the Service has.
   const sameFamily = client.pod?.podIPs.find((ip) => {
     const f = familyOfText(ip);
@@ -1360,8 +1394,15 @@ function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
         },
       ],
     };
-    for (const it of clusterIPPath(inner, [...t.hops, routeHop], undefined))
-      out.push({ ...it, ...(t.label ? { label: t.label } : {}) });
+    const prefix = [...t.hops, routeHop];
+    const ctrlAt = `pod/${ctrlPod.meta.namespace}/${ctrlPod.meta.name}`;
+    for (const it of clusterIPPath(inner, prefix, undefined)) {
+      // Hops the inner path adds at "client" are the controller's, not the outer client's.
+      const hops = it.hops.map((h, i) =>
+        i >= prefix.length && h.at === 'client' ? { ...h, at: ctrlAt } : h,
+      );
+      out.push({ ...it, hops, ...(t.label ? { label: t.label } : {}) });
+    }
   }
   return out;
 }
