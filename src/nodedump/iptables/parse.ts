@@ -805,7 +805,8 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
           first = 3;
         }
       }
-      const rule: Rule = { table: t.name, chain: chainName!, line: lineNo, text: body, matches: [] };
+      // Share the declared chain's name string rather than keep this line's copy.
+      const rule: Rule = { table: t.name, chain: chain!.name, line: lineNo, text: body, matches: [] };
       if (counters) rule.counters = counters;
       parseRuleWords(words, first, rule, warn);
       if (rule.target && !t.chains.has(rule.target.name) && !isKnownTargetName(rule.target.name)) {
