@@ -149,6 +149,14 @@ checkTable(check, {
       question: question('ns7/svc7'),
     },
     {
+      name: 'EndpointSlices not collected: the dump is not judged against an empty endpoint list',
+      snapshot: snap(GOLDEN, (d) => {
+        d.endpointSlices = [];
+        d.collected = { Service: true, Node: true };
+      }),
+      question: question('ns1/svc1'),
+    },
+    {
       name: 'no node dump: nothing to compare',
       snapshot: new Snapshot(goldenData()),
       question: question('ns1/svc1'),

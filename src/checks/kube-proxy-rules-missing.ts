@@ -219,6 +219,14 @@ export default defineCheck<Data>({
     )
       return [];
     if (snapshot.data.nodeDumps.length === 0) return [];
+    if (!snapshot.has('EndpointSlice') && !snapshot.has('Endpoints')) {
+      // Without the endpoint objects every endpoint in a dump would look stale.
+      unknown(
+        'node dumps not compared with kube-proxy: EndpointSlices were not collected',
+        `kubectl get endpointslices -n ${service.meta.namespace} -o yaml`,
+      );
+      return [];
+    }
     const hits: CheckHit<Data>[] = [];
     for (const files of snapshot.data.nodeDumps) {
       let view: NodeDumpView;
@@ -262,6 +270,9 @@ function checkNode(
   if (!isIPv4(service.clusterIP)) {
     unknown(`kube-proxy rules on ${node}: only IPv4 Services are compared`);
     return [];
+  }
+  if (!snapshot.node(node)) {
+    unknown(`node dump ${node}: no Node object of that name, so its NodePort address is not known`);
   }
   const expectedAll = expectedIptables(snapshot, node);
   const local = nodeLocalAddresses(snapshot, node, view);
