@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { isSvcdoctorError } from '../errors.js';
 import type { OutputFormat } from '../report/format.js';
+import { terminalSafe } from '../report/style.js';
 import { COMMANDS } from './commands/index.js';
 import { type CliIO, COMMON_OPTIONS, type CommandSpec, SOURCE_OPTIONS } from './spec.js';
 
@@ -83,7 +84,11 @@ function build(io: CliIO, exit: { code: number }): Command {
       const args = command.args;
       const format = (opts.output as OutputFormat | undefined) ?? 'table';
       if (spec.usesSource) await defaultLiveNamespace(opts, io);
-      exit.code = await spec.run({ args, opts, io, format, color: useColor(io, opts, format) });
+      const color = useColor(io, opts, format);
+      // Without colour no escape sequence is ours: text from the cluster cannot steer the terminal.
+      const textOut = format === 'table' || format === 'wide' || format === 'markdown';
+      const safeIo = !color && textOut ? { ...io, stdout: (t: string) => io.stdout(terminalSafe(t)) } : io;
+      exit.code = await spec.run({ args, opts, io: safeIo, format, color });
     });
   }
   program.addHelpText(
@@ -118,14 +123,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     if (isSvcdoctorError(e)) {
       const [first, ...rest] = e.problems;
-      io.stderr(`svcdoctor: ${e.code}: ${first}${e.hint ? ` — ${e.hint}` : ''}\n`);
-      for (const p of rest.slice(0, 50)) io.stderr(`svcdoctor: ${e.code}: ${p}\n`);
+      io.stderr(terminalSafe(`svcdoctor: ${e.code}: ${first}${e.hint ? ` — ${e.hint}` : ''}`) + '\n');
+      for (const p of rest.slice(0, 50)) io.stderr(`${terminalSafe(`svcdoctor: ${e.code}: ${p}`)}\n`);
       if (rest.length > 50) io.stderr(`svcdoctor: … and ${rest.length - 50} more problems\n`);
       if (debug && e.stack) io.stderr(`${e.stack}\n`);
       return 2;
     }
     const msg = e instanceof Error ? e.message : String(e);
-    io.stderr(`svcdoctor: SVCDOCTOR_INTERNAL: ${msg} — this is a bug; rerun with --debug and report it\n`);
+    io.stderr(
+      `${terminalSafe(`svcdoctor: SVCDOCTOR_INTERNAL: ${msg}`)} — this is a bug; rerun with --debug and report it\n`,
+    );
     if (debug && e instanceof Error && e.stack) io.stderr(`${e.stack}\n`);
     return 2;
   }

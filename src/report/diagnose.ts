@@ -2,7 +2,16 @@ import type { AuditResult, DiagnoseResult } from '../diagnose/diagnose.js';
 import type { Finding } from '../model/finding.js';
 import type { Trace } from '../model/trace.js';
 import { htmlPage, type OutputFormat, toJson, toYaml } from './format.js';
-import { COLOR, columns, escapeHtml, escapeMd, PLAIN, type Style, visible } from './style.js';
+import {
+  COLOR,
+  columns,
+  escapeHtml,
+  escapeMd,
+  PLAIN,
+  type Style,
+  terminalSafeDeep,
+  visible,
+} from './style.js';
 
 const refText = (t: { namespace?: string; name: string }) =>
   `${t.namespace ? `${t.namespace}/` : ''}${t.name}`;
@@ -153,16 +162,17 @@ export function renderDiagnose(r: DiagnoseResult, format: OutputFormat, color: b
     case 'yaml':
       return toYaml(r);
     case 'markdown':
-      return renderDiagnoseMarkdown(r);
+      return renderDiagnoseMarkdown(terminalSafeDeep(r));
     case 'html':
       return renderDiagnoseHtml(r);
     default:
-      return renderDiagnoseText(r, { color, wide: format === 'wide' });
+      return renderDiagnoseText(terminalSafeDeep(r), { color, wide: format === 'wide' });
   }
 }
 
-export function renderAudit(r: AuditResult, format: OutputFormat, color: boolean): string {
+export function renderAudit(result: AuditResult, format: OutputFormat, color: boolean): string {
   const s = color ? COLOR : PLAIN;
+  const r = format === 'json' || format === 'yaml' || format === 'html' ? result : terminalSafeDeep(result);
   switch (format) {
     case 'json':
       return toJson(r);

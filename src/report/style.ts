@@ -56,3 +56,24 @@ export function columns(rows: string[][], visibleLength: (s: string) => number =
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes
 const ANSI = /\u001b\[[0-9;]*m/g;
 export const visible = (s: string): number => s.replace(ANSI, '').length;
+
+// C0 controls but tab and newline, DEL and the C1 range: what a terminal may act on.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Text from the cluster made harmless for a terminal: control characters shown as \xNN. */
+export function terminalSafe(s: string): string {
+  return s.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A copy of a result with every string made terminal-safe (before colour is added). */
+export function terminalSafeDeep<T>(value: T): T {
+  if (typeof value === 'string') return terminalSafe(value) as T;
+  if (Array.isArray(value)) return value.map((v) => terminalSafeDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = terminalSafeDeep(v);
+    return out as T;
+  }
+  return value;
+}
