@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Snapshot } from '../../model/snapshot.js';
 import type { SnapshotData } from '../../model/types.js';
@@ -232,5 +233,53 @@ describe('renderKubeProxyIptables', () => {
       clusterEndpoints: ['10.180.0.7:80', '10.180.0.8:80'],
       localEndpoints: ['10.180.0.7:80'],
     });
+  });
+});
+
+describe('properties of rendered rules', () => {
+  it('a pod reaches exactly the usable endpoints of a ClusterIP, each with an equal share', () => {
+    const endpoint = fc.record({
+      host: fc.integer({ min: 1, max: 250 }),
+      ready: fc.boolean(),
+      terminating: fc.boolean(),
+      local: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(endpoint, { maxLength: 12, selector: (e) => e.host }),
+        fc.boolean(),
+        (eps, itpLocal) => {
+          const d = goldenData();
+          const svc = d.services.find((s) => s.meta.name === 'svc1')!;
+          svc.internalTrafficPolicy = itpLocal ? 'Local' : 'Cluster';
+          d.endpointSlices.find((s) => s.serviceName === 'svc1')!.endpoints = eps.map((e) => ({
+            addresses: [`10.190.0.${e.host}`],
+            conditions: { ready: e.ready && !e.terminating, serving: e.ready, terminating: e.terminating },
+            ...(e.local ? { nodeName: GOLDEN_NODE } : {}),
+            hintsForZones: [],
+            hintsForNodes: [],
+          }));
+          const r = renderKubeProxyIptables(new Snapshot(d), GOLDEN_NODE);
+          const rules = parseIptablesSave(r.text, 'prop');
+          const t = evaluateIptables(
+            rules,
+            { src: '10.0.0.2', dst: '172.30.0.41', dport: 80 },
+            { localAddresses: [] },
+          );
+          // Which endpoints kube-proxy may use (pkg/proxy/topology.go): ready ones, else serving
+          // terminating ones; under iTP Local only this node's.
+          const pool = itpLocal ? eps.filter((e) => e.local) : eps;
+          let usable = pool.filter((e) => e.ready && !e.terminating);
+          if (usable.length === 0) usable = pool.filter((e) => e.ready && e.terminating);
+          const anywhere = eps.some((e) => (e.ready && !e.terminating) || (e.ready && e.terminating));
+          const want = usable.map((e) => `10.190.0.${e.host}:80`).sort();
+          expect([...t.endpoints].sort()).toEqual(want);
+          for (const ep of want) expect(t.probabilities[ep]).toBeCloseTo(1 / want.length, 9);
+          const verdict = want.length > 0 ? 'delivered' : !anywhere ? 'rejected' : 'dropped';
+          expect(t.verdict).toBe(verdict);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
