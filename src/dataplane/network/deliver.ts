@@ -165,6 +165,16 @@ export function deliverToEndpoint(d: DeliveryInput, failIds: (m: Mechanism) => s
           `the client pod (${srcAtBackend}) is on node/${epNode} with the backend: the reply goes to it directly, not back through node/${d.dnatNode} where it was translated`,
         );
       }
+      if (d.facts.model === undefined && isNodeLocal(dnat, d.entryDst)) {
+        hops.push({ at: target, action: 'unknown', steps });
+        return {
+          hops,
+          ok: false,
+          unknown: `a pod on node/${epNode} reached its own node's address without SNAT and the backend is on the same node: whether the reply passes the node's reverse NAT depends on the network model (CloudInventory cluster.networkModel), which is not known`,
+          reason: 'network model unknown',
+          findingIds: [],
+        };
+      }
       if (d.facts.model === 'vpc' && isNodeLocal(dnat, d.entryDst)) {
         // Seed 001/004 (VPC network, pod on the server's node -> its node's private IP fails):
         // in the CCE VPC model a same-node pod-to-pod reply does not pass the node's conntrack.
