@@ -96,6 +96,21 @@ const cases: Case[] = [
     outcomes: ['insufficient-info'],
   },
   {
+    name: "the network model is unknown: a pod reaching its own node's NodePort, served by a pod beside it, depends on it",
+    snapshot: () =>
+      cce({
+        mutateData: (d) => {
+          if (d.cloud) d.cloud.cluster = { version: 'v1.25.5', kubeProxy: { mode: 'iptables' } };
+        },
+      }),
+    question: question('nginx', {
+      client: 'pod-on-backend-node',
+      via: 'nodeport',
+      address: { ip: '192.168.0.11', port: 30000 },
+    }),
+    outcomes: ['insufficient-info'],
+  },
+  {
     name: "without a cloud inventory an internet client's LB path stops at the LB: insufficient-info, not a guess",
     snapshot: () =>
       cce({
