@@ -375,6 +375,42 @@ const endpointCases: PeerCase[] = [
     verdict: 'unreachable',
     top: 'endpoints-not-ready',
   },
+  {
+    name: 'iptables mode: a pod on a node without a backend reaching the LB address of an eTP Local Service is short-circuited to the cluster chain',
+    source:
+      'https://github.com/kubernetes/kubernetes/pull/77523 (pod traffic to an eTP Local LB IP); https://github.com/kubernetes/kubernetes/issues/92761',
+    build: () => {
+      const s = service('web', (x) => {
+        x.type = 'LoadBalancer';
+        x.externalTrafficPolicy = 'Local';
+        x.healthCheckNodePort = 32100;
+        x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }];
+        x.loadBalancerIngress = [{ ip: '203.0.113.10' }];
+      });
+      const c = client();
+      c.nodeName = 'node-2';
+      return {
+        snapshot: snapshotOf({
+          services: [s],
+          pods: [web('web-1'), c],
+          nodes: [node('node-1'), node('node-2')],
+          configMaps: [
+            {
+              kind: 'ConfigMap',
+              meta: meta('kube-proxy', 'kube-system'),
+              data: {
+                'config.conf':
+                  'apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: iptables\nclusterCIDR: 10.244.0.0/16\n',
+              },
+            },
+          ],
+        }),
+        question: question(s, { client: CLIENT, via: 'loadbalancer' }),
+      };
+    },
+    verdict: 'reachable',
+    absent: ['etp-local-in-cluster-lb-access', 'etp-local-no-local-endpoint'],
+  },
 ];
 
 const allow = (rule: NetworkPolicyRule) => rule;
