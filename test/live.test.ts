@@ -214,6 +214,37 @@ describe('paging, expiry and broken connections', () => {
     expect(statuses).toEqual([200, 410, 200, 200, 200]);
   });
 
+  it('a continue token made stale by compaction (410) restarts the list, which then sees the new object', async () => {
+    const { value, s } = await isolated(
+      smallCluster(),
+      (s) => {
+        let done = false;
+        s.onRequest = (r) => {
+          // Between the first and second page: a Service is created and etcd compacts.
+          if (!done && r.resource === 'services' && r.namespace === 'default' && r.query.continue) {
+            done = true;
+            s.add({
+              apiVersion: 'v1',
+              kind: 'Service',
+              metadata: { name: 'svc-new', namespace: 'default' },
+              spec: { ports: [{ port: 80 }] },
+            });
+            s.compact();
+          }
+        };
+      },
+      (kc) => readLive({ kubeconfig: kc, namespaces: ['default'], resources: ['services'], pageSize: 3 }),
+    );
+    const names = value.items
+      .map((i) => (i.raw.metadata as { name: string }).name)
+      .filter((n) => n.startsWith('svc'));
+    expect(names).toHaveLength(8);
+    expect(names).toContain('svc-new');
+    expect(s.requests.filter((r) => r.namespace === 'default').map((r) => r.status)).toEqual([
+      200, 410, 200, 200, 200,
+    ]);
+  });
+
   it('reads in one unpaged request after repeated expiries', async () => {
     const { value, s } = await isolated(
       smallCluster(),

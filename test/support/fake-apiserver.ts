@@ -256,6 +256,9 @@ export class FakeApiServer {
   private drops: { match: RequestMatch; remaining: number }[] = [];
   private expiries: { match: RequestMatch; remaining: number }[] = [];
   private throttles: { match: RequestMatch; remaining: number }[] = [];
+  private compactedRV = 0;
+  /** Called for every request as it arrives (tests change the store between pages with it). */
+  onRequest?: (rec: RecordedRequest) => void;
   private podScripts: { match: (pod: Raw) => boolean; script: PodScript }[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private uidCounter = 0;
@@ -348,6 +351,14 @@ export class FakeApiServer {
   /** Answer 429 Too Many Requests (Retry-After: 0) to the next `count` requests matching. */
   throttle(match: RequestMatch, count = 1): void {
     this.throttles.push({ match, remaining: count });
+  }
+
+  /**
+   * Like etcd compaction: continue tokens issued before now are too old, so continuing such a
+   * list answers 410 Gone (a fresh list is fine).
+   */
+  compact(): void {
+    this.compactedRV = this.rv;
   }
 
   /** Answer 410 Gone (expired continue token) to the next `count` continued lists matching. */
@@ -504,6 +515,7 @@ export class FakeApiServer {
       status: 0,
     };
     this.requests.push(rec);
+    this.onRequest?.(rec);
     const body = await readBody(req);
 
     const delay = this.delays.find((d) => this.matches(d.match, rec));
@@ -563,7 +575,13 @@ export class FakeApiServer {
       res.end(text);
       return;
     }
-    const expiry = this.expiries.find((e) => e.remaining > 0 && this.matches(e.match, rec));
+    const staleToken =
+      rec.verb === 'list' &&
+      rec.query.continue !== undefined &&
+      continueToken(rec.query.continue).rv < this.compactedRV;
+    const expiry = staleToken
+      ? { remaining: 1 }
+      : this.expiries.find((e) => e.remaining > 0 && this.matches(e.match, rec));
     if (expiry) {
       expiry.remaining--;
       reply(
@@ -654,9 +672,9 @@ export class FakeApiServer {
     let listRV = String(this.rv);
     const cont = q.get('continue');
     if (cont) {
-      const token = JSON.parse(Buffer.from(cont, 'base64url').toString()) as { rv: string; start: number };
+      const token = continueToken(cont);
       start = token.start;
-      listRV = token.rv;
+      listRV = String(token.rv);
     }
     let limit = Number(q.get('limit') ?? 0);
     if (this.maxPage > 0 && (limit <= 0 || limit > this.maxPage)) limit = this.maxPage;
@@ -744,6 +762,15 @@ export class FakeApiServer {
       }, ms);
       this.timers.add(t);
     });
+  }
+}
+
+function continueToken(text: string): { rv: number; start: number } {
+  try {
+    const t = JSON.parse(Buffer.from(text, 'base64url').toString()) as { rv: string; start: number };
+    return { rv: Number(t.rv), start: Number(t.start) };
+  } catch {
+    return { rv: -1, start: 0 };
   }
 }
 
