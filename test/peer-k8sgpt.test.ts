@@ -251,6 +251,23 @@ const ing: PeerCase[] = [
     verdict: 'unreachable',
     top: 'selector-matches-no-pods',
   },
+  {
+    name: 'an Ingress using the legacy kubernetes.io/ingress.class annotation, with no IngressClass object, is not "a class that does not exist"',
+    source: `${K8SGPT}/ingress.go (annotation value looked up as an IngressClass: false positive for annotation-driven controllers)`,
+    build: () => ({
+      snapshot: world((w) => {
+        w.ingressClasses = [ingressClass('alb', false, 'ingress.k8s.aws/alb')];
+        w.ingresses = [
+          ingress('shop', (i) => {
+            delete i.ingressClassName;
+            i.meta.annotations['kubernetes.io/ingress.class'] = 'nginx';
+          }),
+        ];
+      }),
+      question: question('web', { client: 'internet', via: 'ingress', host: 'shop.example.com', path: '/' }),
+    }),
+    absent: ['ingress-class-missing'],
+  },
 ];
 
 const netpol: PeerCase[] = [
