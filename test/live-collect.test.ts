@@ -256,6 +256,18 @@ describe('collect -o DIR', () => {
     expect(manifest.redacted).toEqual({ envValues: 1, annotations: 1, args: 0 });
   });
 
+  it('collecting again into the same directory leaves no stale file behind', async () => {
+    const s = await start(smallCluster());
+    const kc = s.writeKubeconfig();
+    const dir = join(mkdtempSync(join(tmpdir(), 'svcdoctor-collect-')), 'out');
+    expect((await cli(['collect', '-n', 'default', '-o', dir, '--kubeconfig', kc])).code).toBe(0);
+    expect(readdirSync(dir)).toContain('nodes.yaml');
+    s.forbid({ resource: 'nodes' });
+    expect((await cli(['collect', '-n', 'default', '-o', dir, '--kubeconfig', kc])).code).toBe(0);
+    expect(readdirSync(dir)).not.toContain('nodes.yaml');
+    expect((await loadBundle(dir)).nodes).toEqual([]);
+  });
+
   it('refuses to write into a directory that is not its own', async () => {
     const s = await start(smallCluster());
     const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-collect-'));

@@ -3,9 +3,9 @@
 // read and what was forbidden. Before anything is written, managedFields are compacted and
 // values that look like credentials are redacted: a bundle is meant to be handed to others.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import type { CollectableKind } from '../../model/types.js';
 import { SVCDOCTOR_API } from '../convert.js';
 import type { LiveReadResult } from './read.js';
@@ -233,9 +233,30 @@ export function renderBundle(read: LiveReadResult): {
   return { files, manifest };
 }
 
+/** Files an earlier collect wrote into `dir` (its manifest lists them), so a rerun leaves none stale. */
+async function previousFiles(dir: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'manifest.yaml'), 'utf8');
+  } catch {
+    return [];
+  }
+  try {
+    const old = parse(text) as { kind?: unknown; files?: { file?: unknown }[] };
+    if (old?.kind !== 'CollectManifest' || !Array.isArray(old.files)) return [];
+    // Only plain file names: a manifest must not make us delete anything outside the bundle.
+    return old.files
+      .map((f) => f?.file)
+      .filter((f): f is string => typeof f === 'string' && f === basename(f) && f.endsWith('.yaml'));
+  } catch {
+    return [];
+  }
+}
+
 export async function writeBundle(read: LiveReadResult, dir: string): Promise<CollectManifest> {
   const { files, manifest } = renderBundle(read);
   await mkdir(dir, { recursive: true });
+  for (const f of await previousFiles(dir)) if (!files.has(f)) await rm(join(dir, f), { force: true });
   for (const [name, text] of files) await writeFile(join(dir, name), text);
   return manifest;
 }
