@@ -272,6 +272,8 @@ describe('collect -o DIR', () => {
     const s = await start(smallCluster());
     const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-collect-'));
     writeFileSync(join(dir, 'precious.txt'), 'x');
+    // Somebody else's manifest.yaml does not make the directory ours.
+    writeFileSync(join(dir, 'manifest.yaml'), 'kind: Deployment\n');
     const res = await cli(['collect', '-o', dir, '--kubeconfig', s.writeKubeconfig()]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/^svcdoctor: SVCDOCTOR_USAGE:/);

@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SvcdoctorError } from '../../errors.js';
 import { writeBundle } from '../../sources/live/collect.js';
 import { readLiveWithProgress } from '../../sources/live/index.js';
@@ -14,7 +15,9 @@ const LIVE_FLAGS = new Set([
 /** A directory is only written if it is new, empty, or an earlier collect (it has our manifest). */
 async function checkTarget(dir: string): Promise<void> {
   const entries = await readdir(dir).catch(() => undefined);
-  if (entries === undefined || entries.length === 0 || entries.includes('manifest.yaml')) return;
+  if (entries === undefined || entries.length === 0) return;
+  const manifest = await readFile(join(dir, 'manifest.yaml'), 'utf8').catch(() => '');
+  if (/^kind: CollectManifest$/m.test(manifest)) return;
   throw new SvcdoctorError(
     'SVCDOCTOR_USAGE',
     `${dir} is not empty and was not written by svcdoctor collect`,
