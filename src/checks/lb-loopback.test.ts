@@ -121,6 +121,12 @@ checkTable(check, {
       snapshot: tke(),
       question: question('nginx', { client: 'pod-on-other-node', via: 'dns' }),
     },
+    {
+      name: 'audit: TKE iptables mode short-circuits in-cluster LB traffic, no loopback',
+      snapshot: tke({ mode: 'iptables' }),
+      question: question('nginx'),
+      mode: 'audit',
+    },
   ],
   invalid: [
     {
@@ -155,6 +161,13 @@ checkTable(check, {
       }),
       question: question('nginx', { client: 'pod-on-backend-node', via: 'loadbalancer' }),
       hits: [{ severity: 'error', data: { intermittent: false } }],
+    },
+    {
+      name: 'audit: a TKE IPVS private CLB Service without prevent-loopback',
+      snapshot: tke(),
+      question: question('nginx'),
+      mode: 'audit',
+      hits: [{ severity: 'warning', data: { layer: 'L4', intermittent: true } }],
     },
   ],
 });

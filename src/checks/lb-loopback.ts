@@ -1,5 +1,6 @@
 import { lastNode, traceEvidence, tracesNaming } from '../dataplane/network/attribution.js';
 import { networkFacts } from '../dataplane/network/model.js';
+import { computePaths } from '../dataplane/paths.js';
 import { refOf } from '../model/snapshot.js';
 import { defineCheck } from './define.js';
 
@@ -32,8 +33,18 @@ export default defineCheck<{
     'seed 003 "Service Inaccessibility or Latency During Access to an Ingress Due to a CLB Loopback"',
     'kubernetes/kubernetes#79783',
   ],
-  run({ snapshot, service, paths }) {
+  run({ snapshot, service, paths: asked, mode, question }) {
     if (!service) return [];
+    // Audit asks no single question: try an in-cluster pod through the Service's LB address.
+    const paths =
+      mode === 'audit' && service.type === 'LoadBalancer'
+        ? computePaths(snapshot, service, {
+            target: question.target,
+            client: { kind: 'pod-on-other-node' },
+            via: 'loadbalancer',
+            inferred: [],
+          })
+        : asked;
     const named = tracesNaming(paths, 'lb-loopback').filter(
       (a) => !a.trace.findingIds?.includes('etp-local-in-cluster-lb-access'),
     );
