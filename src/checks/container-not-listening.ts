@@ -97,11 +97,17 @@ export function refusalsAtPods(
   return out.filter((r) => !working.has(`${r.pod}|${r.port}`));
 }
 
-/** Refusals seen through the Service (ClusterIP, node port, LB) while it has ready endpoints: the refusal came from a pod. */
+/**
+ * Refusals seen at the ClusterIP while the Service has ready endpoints and no internal traffic
+ * policy that could leave a node without one: kube-proxy DNATs such a connection to a pod, so
+ * the RST came from the pod. Refusals at node ports and LB addresses prove nothing here: with
+ * externalTrafficPolicy Local (or in IPVS mode) kube-proxy itself can refuse them.
+ */
 export function refusalsThroughService(
   snapshot: Parameters<typeof backendsOf>[0],
   service: Service,
 ): string[] {
+  if (service.internalTrafficPolicy === 'Local') return [];
   const ready = backendsOf(snapshot, service).backends.filter((b) => b.ready);
   if (ready.length === 0) return [];
   const out: string[] = [];
@@ -109,13 +115,11 @@ export function refusalsThroughService(
     if (o.result !== 'refused') continue;
     const hop = placeObservation(snapshot, o).hop;
     const svc =
-      hop.kind === 'cluster-ip' || hop.kind === 'external-ip'
+      hop.kind === 'cluster-ip'
         ? hop.service
-        : hop.kind === 'lb' || hop.kind === 'node-port'
-          ? hop.service
-          : hop.kind === 'service-ref'
-            ? snapshot.service(hop.namespace, hop.name)
-            : undefined;
+        : hop.kind === 'service-ref'
+          ? snapshot.service(hop.namespace, hop.name)
+          : undefined;
     if (svc === service) out.push(o.detail ?? `${o.from} → ${o.to}: refused`);
   }
   return out;
@@ -139,13 +143,15 @@ export default defineCheck<{ pods: string[]; port: number; refusals: RefusedAt[]
     'seed 000 check item 1 (the container does not listen to the access port)',
     'kubernetes.io Debug Services: "Are the Pods working?"',
   ],
-  run({ snapshot, service, question }) {
+  run({ snapshot, service, question, paths }) {
     if (!service || service.type === 'ExternalName' || !service.selector) return [];
     const ports = portsInQuestion(service, question);
     const refusals = refusalsAtPods(snapshot, service, ports);
     let viaService = false;
     let port = refusals[0]?.port;
     if (refusals.length === 0) {
+      // A refusal the data path explains before any pod (kube-proxy REJECT on a node) is not the container's.
+      if (paths.some((p) => p.outcome === 'rejected' && p.hops.at(-1)?.at.startsWith('node/'))) return [];
       const through = refusalsThroughService(snapshot, service);
       const pod = snapshot.podsForService(service).find((p) => p.ready);
       const sp = ports[0];
