@@ -1,4 +1,4 @@
-import { meta, notReady, pod, question, service, snapshotOf } from '../../test/support/builders.js';
+import { meta, node, notReady, pod, question, service, snapshotOf } from '../../test/support/builders.js';
 import { checkTable } from '../../test/support/check-table.js';
 import type { KubeEvent, Observation, Pod } from '../model/types.js';
 import check from './container-not-listening.js';
@@ -78,6 +78,22 @@ checkTable(check, {
           probeEvent('Readiness probe failed: dial tcp 10.244.1.20:8080: connect: connection refused'),
         ],
         observations: [obs('10.244.1.20:8080/tcp', 'ok')],
+      }),
+      question: question('web'),
+    },
+    {
+      name: 'a refusal at a node port is not evidence: kube-proxy itself refuses with eTP Local',
+      snapshot: snapshotOf({
+        services: [
+          service('web', (s) => {
+            s.type = 'NodePort';
+            s.externalTrafficPolicy = 'Local';
+            s.ports = [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }];
+          }),
+        ],
+        pods: [webPod()],
+        nodes: [node('node-2')],
+        observations: [obs('192.168.0.12:30080/tcp', 'refused')],
       }),
       question: question('web'),
     },
