@@ -269,6 +269,32 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "seed 001 nginx-ingress row: a pod on the controller's node reaches the Ingress through the controller's Local ELB and loops back",
+    snapshot: () =>
+      cce({
+        kind: 'nginx-ingress',
+        mutateData: (d) => {
+          const web = d.pods?.find((p) => p.meta.name.startsWith('web-'));
+          if (web) {
+            web.nodeName = 'node-3';
+            web.podIP = '10.244.3.10';
+            web.podIPs = ['10.244.3.10'];
+          }
+          d.pods?.push(
+            pod('shell-1', (p) => {
+              p.meta.labels = { app: 'shell' };
+              p.nodeName = 'node-1';
+              p.podIP = '10.244.1.40';
+              p.podIPs = ['10.244.1.40'];
+            }),
+          );
+        },
+      }),
+    question: question('web', { client: 'pod/default/shell-1', via: 'ingress' }),
+    outcomes: ['dropped'],
+    ids: ['etp-local-in-cluster-lb-access', 'lb-loopback'],
+  },
+  {
     name: 'an IPVS cluster whose CLB probes from its VIP still forwards (all-dead-all-alive), noting the dropped probes',
     snapshot: () =>
       cce({
