@@ -145,7 +145,16 @@ checkTable(check, {
         namespaces,
       }),
       question: question('web', { client: 'pod/default/client' }),
-      hits: [{ data: { direction: 'ingress', policies: ['default/allow-client'], port: 8080 } }],
+      hits: [
+        {
+          data: {
+            direction: 'ingress',
+            policies: ['default/allow-client'],
+            port: 8080,
+            dnatPitfall: 'service-port',
+          },
+        },
+      ],
     },
     {
       name: 'a podSelector-only peer does not admit the same labels from another namespace',
@@ -186,6 +195,23 @@ checkTable(check, {
       }),
       question: question('web', { client: 'pod/default/client' }),
       hits: [{ data: { direction: 'egress', policies: ['default/client-egress'] } }],
+    },
+    {
+      name: 'an egress ipBlock for the Service CIDR does not cover the backend pods',
+      snapshot: snapshotOf({
+        services: [web()],
+        pods: [backend(), client()],
+        networkPolicies: [
+          networkPolicy('egress-to-services', (np) => {
+            np.podSelector = { matchLabels: { app: 'client' }, matchExpressions: [] };
+            np.policyTypes = ['Egress'];
+            np.egress = [{ peers: [{ ipBlock: { cidr: '10.96.0.0/12', except: [] } }], ports: [] }];
+          }),
+        ],
+        namespaces,
+      }),
+      question: question('web', { client: 'pod/default/client' }),
+      hits: [{ data: { direction: 'egress', dnatPitfall: 'cluster-ip' } }],
     },
     {
       name: 'an egress policy without a DNS rule blocks name resolution',

@@ -1,4 +1,5 @@
 import { dnsReach } from '../dataplane/dns/reach.js';
+import { ipInCidr } from '../dataplane/netpol/cidr.js';
 import { policyEnforcement } from '../dataplane/netpol/enforcement.js';
 import { type NetpolSource, policiesSelecting, type Verdict } from '../dataplane/netpol/evaluate.js';
 import { type BackendVerdict, evaluateServiceBackends } from '../dataplane/netpol/service.js';
@@ -27,6 +28,35 @@ interface Data extends Record<string, unknown> {
   snat: boolean;
   reason: string;
   implementationDefined: string[];
+  /**
+   * A rule written for the Service rather than for what the plugin sees after DNAT:
+   * 'service-port' (a rule names the Service port, not the targetPort) or 'cluster-ip'
+   * (an egress ipBlock covers the ClusterIP, not the backend pods).
+   */
+  dnatPitfall?: 'service-port' | 'cluster-ip';
+}
+
+/** Rules that would match the connection as the client addressed it, before Service DNAT. */
+function dnatPitfall(
+  policies: readonly NetworkPolicy[],
+  direction: 'ingress' | 'egress',
+  service: Service,
+  sp: ServicePort,
+  targetPort: number,
+): Data['dnatPitfall'] {
+  const rules = policies.flatMap((p) => (direction === 'ingress' ? p.ingress : p.egress));
+  if (
+    sp.port !== targetPort &&
+    rules.some((r) => r.ports.some((x) => x.protocol === sp.protocol && x.port === sp.port))
+  )
+    return 'service-port';
+  const vips = service.clusterIPs.filter((ip) => ip && ip !== 'None');
+  if (
+    direction === 'egress' &&
+    rules.some((r) => r.peers.some((x) => x.ipBlock && vips.some((ip) => ipInCidr(ip, x.ipBlock!.cidr))))
+  )
+    return 'cluster-ip';
+  return undefined;
 }
 
 interface Source {
@@ -305,6 +335,11 @@ function serviceHit(ctx: CheckContext, service: Service, sp: ServicePort): Check
     }
     const { policies, reason, notes, misses } = summarise(verdicts);
     const first = deniedHere[0]!;
+    const isolating = policies
+      .map((k) => k.split('/') as [string, string])
+      .map(([n, name]) => snapshot.networkPoliciesIn(n).find((p) => p.meta.name === name))
+      .filter((p): p is NetworkPolicy => !!p);
+    const pitfall = dnatPitfall(isolating, direction, service, sp, first.port!);
     const clientPod = source.src.pod;
     const policyNs = direction === 'ingress' ? ns : (clientPod?.meta.namespace ?? ns);
     const firstName = policies[0]!;
@@ -345,6 +380,7 @@ function serviceHit(ctx: CheckContext, service: Service, sp: ServicePort): Check
         snat: source.snat,
         reason,
         implementationDefined: notes,
+        ...(pitfall ? { dnatPitfall: pitfall } : {}),
       },
       ...(deniedHere.length < results.length ? { severity: 'warning' as const, confidence: 0.6 } : {}),
       evidence: [
@@ -354,6 +390,15 @@ function serviceHit(ctx: CheckContext, service: Service, sp: ServicePort): Check
           ? [`externalTrafficPolicy Cluster: the backends see the node IP ${source.src.ip}, not the client's`]
           : []),
         ...misses,
+        ...(pitfall === 'service-port'
+          ? [
+              `a rule names the Service port ${sp.port}; policies see the connection after DNAT, on targetPort ${first.port}`,
+            ]
+          : pitfall === 'cluster-ip'
+            ? [
+                `an egress ipBlock covers the ClusterIP; policies see the backend pod IPs after DNAT, which it does not cover`,
+              ]
+            : []),
         ...notes.map((n) => `implementation-defined: ${n}`),
       ],
       fix: {
