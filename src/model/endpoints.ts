@@ -1,3 +1,4 @@
+import { findPort } from './ports.js';
 import type { Snapshot } from './snapshot.js';
 import type { EndpointPort, ObjectRef, Service } from './types.js';
 
@@ -11,13 +12,14 @@ export interface Backend {
   zone?: string;
   targetRef?: ObjectRef;
   ports: EndpointPort[];
-  source: 'EndpointSlice' | 'Endpoints';
+  /** 'Pods': neither kind was collected, so the endpoints were derived as the controller would. */
+  source: 'EndpointSlice' | 'Endpoints' | 'Pods';
   sliceName: string;
 }
 
 export interface BackendSet {
   /** Which object kind the backends came from; undefined when neither exists. */
-  source?: 'EndpointSlice' | 'Endpoints';
+  source?: 'EndpointSlice' | 'Endpoints' | 'Pods';
   backends: Backend[];
 }
 
@@ -57,6 +59,7 @@ export function backendsOf(snapshot: Snapshot, svc: Service): BackendSet {
     }
     return { source: 'EndpointSlice', backends };
   }
+  if (!snapshot.has('EndpointSlice') && !snapshot.has('Endpoints')) return derivedFromPods(snapshot, svc);
   const eps = snapshot.endpointsFor(ns, svc.meta.name);
   if (!eps) return { backends: [] };
   // The mirroring controller never copies Endpoints labelled skip-mirror into a slice, and
@@ -90,4 +93,38 @@ export function backendsOf(snapshot: Snapshot, svc: Service): BackendSet {
 /** The endpoint port matching a Service port: by name (kube-proxy matches slice ports by the Service port name). */
 export function endpointPortFor(backend: Backend, servicePortName: string): EndpointPort | undefined {
   return backend.ports.find((p) => p.name === servicePortName);
+}
+
+/**
+ * A bundle without EndpointSlices or Endpoints (kubectl get all): the endpoints the
+ * endpointslice controller would publish from the Pods, so the path is not judged empty for
+ * want of a listing. Follows ShouldPodBeInEndpoints (no terminal Pods, an IP needed, terminating
+ * kept) and podToEndpoint (ready = publishNotReadyAddresses || (Ready && !terminating)); ports are
+ * resolved per Pod with FindPort. Simplified: one address per Pod (its primary IP).
+ */
+function derivedFromPods(snapshot: Snapshot, svc: Service): BackendSet {
+  if (!svc.selector || Object.keys(svc.selector).length === 0 || !snapshot.has('Pod'))
+    return { backends: [] };
+  const backends: Backend[] = [];
+  for (const pod of snapshot.podsForService(svc)) {
+    if (pod.phase === 'Succeeded' || pod.phase === 'Failed' || !pod.podIP) continue;
+    const terminating = pod.meta.deletionTimestamp !== undefined;
+    const ports: EndpointPort[] = [];
+    for (const sp of svc.ports) {
+      const port = findPort(pod, sp);
+      if (port !== undefined) ports.push({ name: sp.name, protocol: sp.protocol, port });
+    }
+    backends.push({
+      ip: pod.podIP,
+      ready: svc.publishNotReadyAddresses || (pod.ready && !terminating),
+      serving: pod.ready,
+      terminating,
+      ...(pod.nodeName ? { nodeName: pod.nodeName } : {}),
+      targetRef: { kind: 'Pod', namespace: pod.meta.namespace, name: pod.meta.name },
+      ports,
+      source: 'Pods',
+      sliceName: `${svc.meta.name} (derived from Pods)`,
+    });
+  }
+  return { source: 'Pods', backends };
 }
