@@ -184,7 +184,7 @@ function subjectKey(f: Finding): string {
   return s ? `${s.kind}/${s.namespace ?? ''}/${s.name}` : '';
 }
 
-/** Earliest failing-hop position naming the finding: [trace rank, hop index]; undefined when none does. */
+/** Index of the earliest hop of a failing trace that names the finding (a trace-level id counts as after the last hop); undefined when none does. */
 function hopPosition(id: string, paths: readonly Trace[]): number | undefined {
   let best: number | undefined;
   for (const t of paths) {
