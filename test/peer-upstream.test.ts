@@ -411,6 +411,33 @@ const endpointCases: PeerCase[] = [
     verdict: 'reachable',
     absent: ['etp-local-in-cluster-lb-access', 'etp-local-no-local-endpoint'],
   },
+  {
+    name: 'topology hints that cover only another zone are ignored by kube-proxy, which then uses every endpoint',
+    source:
+      'kubernetes pkg/proxy/topology.go canUseTopology / CategorizeEndpoints (no endpoint hinted for the node zone: fall back)',
+    build: () => {
+      const s = service('web', (x) => (x.meta.annotations['service.kubernetes.io/topology-mode'] = 'Auto'));
+      const w = web('web-1');
+      const sl = sliceFor(s, [w], (x) => {
+        x.endpoints = x.endpoints.map((e) => ({ ...e, zone: 'zone-a', hintsForZones: ['zone-a'] }));
+      });
+      const c = client();
+      c.nodeName = 'node-2';
+      return {
+        snapshot: snapshotOf({
+          services: [s],
+          pods: [w, c],
+          nodes: [
+            node('node-1', (n) => (n.meta.labels['topology.kubernetes.io/zone'] = 'zone-a')),
+            node('node-2', (n) => (n.meta.labels['topology.kubernetes.io/zone'] = 'zone-b')),
+          ],
+          endpointSlices: [sl],
+        }),
+        question: question(s, { client: CLIENT }),
+      };
+    },
+    verdict: 'reachable',
+  },
 ];
 
 const allow = (rule: NetworkPolicyRule) => rule;
