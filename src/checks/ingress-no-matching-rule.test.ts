@@ -108,6 +108,25 @@ checkTable(check, {
       hits: [{ data: { problem: 'no-rule', path: '/login' } }],
     },
     {
+      name: 'a catch-all rule of another IngressClass is not seen by this controller: 404',
+      snapshot: world((w) => {
+        w.ingresses = [
+          ingress('shop', paths(prefix('/cart'))),
+          ingress('other', (i) => {
+            i.ingressClassName = 'internal';
+            i.rules = [
+              {
+                host: 'shop.example.com',
+                paths: [{ path: '/', pathType: 'Prefix', backend: svcBackend('other', 80) }],
+              },
+            ];
+          }),
+        ];
+      }),
+      question: viaIngress('shop.example.com', '/checkout'),
+      hits: [{ data: { problem: 'no-rule', path: '/checkout' } }],
+    },
+    {
       name: 'no Ingress names the Service at all',
       snapshot: world((w) => (w.ingresses = [ingress('other', paths(prefix('/', 'other')))])),
       question: ask('ingress', 'internet'),

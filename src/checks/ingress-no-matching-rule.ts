@@ -76,7 +76,12 @@ export default defineCheck<Data>({
       ];
     }
     const path = req.path ?? '/';
-    const all = snapshot.data.ingresses;
+    // One controller merges the Ingresses of its class; other classes never see the request.
+    const classes = new Set(mine.map((i) => i.ingressClassName));
+    const all =
+      mine.length > 0
+        ? snapshot.data.ingresses.filter((i) => classes.has(i.ingressClassName))
+        : snapshot.data.ingresses;
     const r = routeRequest(all, req.host, path);
     const hostNames = [
       ...new Set(all.flatMap((i) => i.rules.map((x) => x.host).filter((h): h is string => !!h))),
