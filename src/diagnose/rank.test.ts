@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Severity } from '../model/finding.js';
 import type { Trace } from '../model/trace.js';
@@ -245,5 +246,77 @@ describe('pairing a correlated change with its effect', () => {
       'selector-matches-no-pods',
       'recent-change-correlated',
     ]);
+  });
+});
+
+describe('rankFindings properties', () => {
+  const ids = [
+    'selector-matches-no-pods',
+    'endpoints-not-ready',
+    'container-not-listening',
+    'app-bound-to-localhost',
+    'target-port-mismatch',
+    'lb-health-check-failing',
+    'etp-local-no-local-endpoint',
+    'network-policy-denies',
+    'dns-name-wrong',
+    'node-sg-blocks-nodeport',
+    'recent-change-correlated',
+  ];
+  const arbFinding = fc.record({
+    id: fc.constantFrom(...ids),
+    severity: fc.constantFrom<Severity>('error', 'warning', 'info'),
+    confidence: fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+    subject: fc.constantFrom('web', 'api'),
+  });
+  const arbObs = fc.array(
+    fc.constantFrom<Observation['result']>('refused', 'timeout', 'dns-nxdomain', 'http-503', 'ok'),
+    {
+      maxLength: 3,
+    },
+  );
+  const flatten = (fs: Finding[]): string[] => fs.flatMap((f) => [f.id, ...flatten(f.consequences ?? [])]);
+
+  it('never loses a finding: top level plus consequences is the input', () => {
+    fc.assert(
+      fc.property(fc.array(arbFinding, { maxLength: 8 }), arbObs, (raw, results) => {
+        const fs = raw.map((r) => finding(r.id, r.severity, r.confidence, r.subject));
+        const out = rankFindings(
+          fs,
+          [],
+          results.map((r) => obs(r)),
+        );
+        return JSON.stringify(flatten(out).sort()) === JSON.stringify(fs.map((f) => f.id).sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not depend on the input order', () => {
+    fc.assert(
+      fc.property(fc.array(arbFinding, { maxLength: 8 }), arbObs, (raw, results) => {
+        const fs = raw.map((r) => finding(r.id, r.severity, r.confidence, r.subject));
+        const o = results.map((r) => obs(r));
+        const key = (x: Finding[]) =>
+          JSON.stringify(
+            x.map((f) => [f.id, f.subject?.name, f.severity, f.confidence, flatten(f.consequences ?? [])]),
+          );
+        return key(rankFindings(fs, [], o)) === key(rankFindings([...fs].reverse(), [], o));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps confidences within (0, 1)', () => {
+    fc.assert(
+      fc.property(fc.array(arbFinding, { maxLength: 8 }), arbObs, (raw, results) => {
+        const out = rankFindings(
+          raw.map((r) => finding(r.id, r.severity, r.confidence, r.subject)),
+          [],
+          results.map((r) => obs(r)),
+        );
+        return out.every((f) => f.confidence > 0 && f.confidence < 1);
+      }),
+    );
   });
 });
