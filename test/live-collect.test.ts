@@ -268,6 +268,29 @@ describe('collect -o DIR', () => {
     expect((await loadBundle(dir)).nodes).toEqual([]);
   });
 
+  it('an object the converter refuses is left out and named in the manifest; --from still works', async () => {
+    const objects = smallCluster();
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'odd', namespace: 'default' },
+      spec: { ports: [{ port: 'eighty' }] },
+    });
+    const s = await start(objects);
+    const dir = join(mkdtempSync(join(tmpdir(), 'svcdoctor-collect-')), 'out');
+    expect(
+      (await cli(['collect', '-n', 'default', '-o', dir, '--kubeconfig', s.writeKubeconfig()])).code,
+    ).toBe(0);
+    const manifest = parse(readFileSync(join(dir, 'manifest.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.skipped).toEqual([
+      expect.objectContaining({ kind: 'Service', namespace: 'default', name: 'odd' }),
+    ]);
+    expect(manifest.incomplete).toEqual(['Service']);
+    const data = await loadBundle(dir);
+    expect(data.services).toHaveLength(7);
+    expect(data.collected.Service).toBe(false);
+  });
+
   it('refuses to write into a directory that is not its own', async () => {
     const s = await start(smallCluster());
     const dir = mkdtempSync(join(tmpdir(), 'svcdoctor-collect-'));

@@ -346,6 +346,26 @@ describe('permissions', () => {
     expect(nodeUnknowns).toHaveLength(1);
   });
 
+  it('an object the converter refuses is skipped with a warning; its kind counts as not collected', async () => {
+    const objects = smallCluster();
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'odd', namespace: 'default' },
+      spec: { ports: [{ port: 'eighty' }] },
+    });
+    const { value } = await isolated(
+      objects,
+      () => {},
+      (kc) => live({ kubeconfig: kc, namespace: 'default' }),
+    );
+    expect(value.data.services.map((s) => s.meta.name)).not.toContain('odd');
+    expect(value.data.services).toHaveLength(7);
+    expect(value.data.collected.Service).toBe(false);
+    expect(value.data.collected.Pod).toBe(true);
+    expect(value.data.warnings.map((w) => w.code)).toEqual(['SVCDOCTOR_OBJECT_SKIPPED']);
+  });
+
   it('a kind forbidden in one namespace is incomplete, hence not collected', async () => {
     const { value } = await isolated(
       smallCluster(),

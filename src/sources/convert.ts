@@ -252,6 +252,9 @@ function applyManifest(
   if (typeof raw.collectedAt === 'string') data.takenAt = raw.collectedAt;
   if (Array.isArray(raw.collected))
     for (const k of raw.collected) if (typeof k === 'string') data.collected[k as CollectableKind] = true;
+  // Kinds the collector left objects out of (unconvertible ones): incomplete, like forbidden ones.
+  if (Array.isArray(raw.incomplete))
+    for (const k of raw.incomplete) if (typeof k === 'string') forbiddenKinds.add(k as CollectableKind);
   if (Array.isArray(raw.forbidden))
     for (const f of raw.forbidden) {
       if (!isObject(f) || typeof f.kind !== 'string') continue;

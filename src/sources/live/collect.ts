@@ -8,6 +8,8 @@ import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { CollectableKind } from '../../model/types.js';
 import { SVCDOCTOR_API } from '../convert.js';
+import { convertKube } from '../kube.js';
+import { formatPath } from '../reader.js';
 import type { LiveReadResult } from './read.js';
 import { LIVE_RESOURCES } from './resources.js';
 
@@ -175,6 +177,9 @@ export interface CollectManifest {
     rule: string;
   }[];
   notServed: string[];
+  /** Kinds missing objects that were left out (see `skipped`); the file source treats them as not collected. */
+  incomplete: CollectableKind[];
+  skipped: { kind: string; namespace?: string; name: string; problem: string }[];
   files: { file: string; resource: string; count: number }[];
   redacted: RedactionCounts;
 }
@@ -186,12 +191,30 @@ export function renderBundle(read: LiveReadResult): {
 } {
   const counts: RedactionCounts = { envValues: 0, annotations: 0, args: 0 };
   const byKind = new Map<string, Raw[]>();
+  const skipped: CollectManifest['skipped'] = [];
+  const incomplete = new Set<CollectableKind>();
   for (const item of read.items) {
     // A deep copy: the live read may still be diagnosed after it was collected.
     const o = structuredClone(item.raw);
     compactManagedFields(o);
     redactObject(o, counts);
     const kind = String(o.kind);
+    // The bundle must read back: an object the converter refuses (the file source would stop
+    // on it) is left out, named in the manifest, and its kind marked incomplete.
+    const { object, problems } = convertKube(o, kind);
+    if (!object || problems.length > 0) {
+      const meta = (o.metadata ?? {}) as { namespace?: string; name?: string };
+      const first = problems[0];
+      skipped.push({
+        kind,
+        ...(meta.namespace ? { namespace: meta.namespace } : {}),
+        name: meta.name ?? '',
+        problem: first ? `${formatPath(first.path)}: ${first.message}` : 'not convertible',
+      });
+      const model = LIVE_RESOURCES.find((r) => r.kind === kind)?.model;
+      if (model) incomplete.add(model);
+      continue;
+    }
     const list = byKind.get(kind);
     if (list) list.push(o);
     else byKind.set(kind, [o]);
@@ -215,8 +238,10 @@ export function renderBundle(read: LiveReadResult): {
     server: read.server,
     namespaces: read.namespaces,
     collected: Object.entries(read.collected)
-      .filter(([, ok]) => ok)
+      .filter(([k, ok]) => ok && !incomplete.has(k as CollectableKind))
       .map(([k]) => k as CollectableKind),
+    incomplete: [...incomplete],
+    skipped,
     forbidden: read.forbidden.map((f) => ({
       kind: kindOf.get(f.resource)!,
       resource: f.resource,

@@ -1,8 +1,11 @@
 // The live source: read a cluster through the kubeconfig, convert with the same code path as
 // the file source (buildSnapshotData), and record what could not be read.
 
-import type { CollectableKind, SnapshotData } from '../../model/types.js';
+import { SvcdoctorError } from '../../errors.js';
+import type { CollectableKind, SnapshotData, SourceProblem } from '../../model/types.js';
 import { type BundleItem, buildSnapshotData } from '../convert.js';
+import { convertKube } from '../kube.js';
+import { formatPath } from '../reader.js';
 import { loadKubeconfig } from './kubeconfig.js';
 import {
   type LiveItem,
@@ -11,6 +14,7 @@ import {
   type LiveReadResult,
   readLive,
 } from './read.js';
+import { LIVE_RESOURCES } from './resources.js';
 
 export type { LiveProgress, LiveReadOptions, LiveReadResult } from './read.js';
 export { loadKubeconfig };
@@ -26,12 +30,52 @@ export function snapshotFromLive(result: LiveReadResult): SnapshotData {
   const listed = Object.entries(result.collected)
     .filter(([, ok]) => ok)
     .map(([k]) => k as CollectableKind);
-  const data = buildSnapshotData(toBundleItems(result.items), { listedKinds: listed });
+  const items = toBundleItems(result.items);
+  let data: SnapshotData;
+  try {
+    data = buildSnapshotData(items, { listedKinds: listed });
+  } catch (e) {
+    if (!(e instanceof SvcdoctorError) || e.code !== 'SVCDOCTOR_INPUT_INVALID') throw e;
+    data = withoutBadObjects(items, listed);
+  }
   // A kind read in some namespaces but forbidden in others is incomplete: treat it as unknown.
   for (const [k, ok] of Object.entries(result.collected))
     if (!ok) data.collected[k as CollectableKind] = false;
   data.warnings.push(...result.problems);
   data.takenAt = result.takenAt;
+  return data;
+}
+
+/**
+ * A file with a bad object is the user's to fix; a cluster is not. Objects the converter
+ * refuses (a field value newer than svcdoctor, say) are skipped with a warning, and their kind
+ * counts as not collected, since it is now incomplete.
+ */
+function withoutBadObjects(items: BundleItem[], listed: CollectableKind[]): SnapshotData {
+  const good: BundleItem[] = [];
+  const skipped: SourceProblem[] = [];
+  const incomplete = new Set<CollectableKind>();
+  for (const item of items) {
+    const raw = item.raw as Record<string, unknown>;
+    const kind = String(raw.kind);
+    const { object, problems } = convertKube(raw, kind, item.origin);
+    if (object && problems.length === 0) {
+      good.push(item);
+      continue;
+    }
+    const meta = (raw.metadata ?? {}) as { namespace?: string; name?: string };
+    const first = problems[0];
+    skipped.push({
+      code: 'SVCDOCTOR_OBJECT_SKIPPED',
+      message: `${kind} ${meta.namespace ? `${meta.namespace}/` : ''}${meta.name ?? '?'} skipped: ${first ? `${formatPath(first.path)}: ${first.message}` : 'not convertible'}`,
+      origin: item.origin,
+    });
+    const ck = LIVE_RESOURCES.find((r) => r.kind === kind)?.model;
+    if (ck) incomplete.add(ck);
+  }
+  const data = buildSnapshotData(good, { listedKinds: listed });
+  for (const k of incomplete) data.collected[k] = false;
+  data.warnings.push(...skipped);
   return data;
 }
 
