@@ -247,6 +247,36 @@ const cases: Case[] = [
     passes: ['nat/nat-1', 'node/node-1'],
   },
   {
+    name: 'a NAT gateway DNAT rule on an unrelated external port still reaches the NodePort behind it',
+    snapshot: () =>
+      cce({
+        mutateData: (d) => {
+          if (!d.cloud) return;
+          d.cloud.natGateways = [
+            {
+              id: 'nat-1',
+              dnatRules: [
+                {
+                  eip: '121.36.99.9',
+                  protocol: 'tcp',
+                  externalPort: 8443,
+                  internalAddress: '192.168.0.11',
+                  internalPort: 30000,
+                },
+              ],
+            },
+          ];
+          d.cloud.eips = [...(d.cloud.eips ?? []), { address: '121.36.99.9', boundTo: 'nat/nat-1' }];
+        },
+      }),
+    question: question('nginx', {
+      client: 'internet',
+      via: 'nodeport',
+      address: { ip: '121.36.99.9', port: 8443 },
+    }),
+    outcomes: ['delivered'],
+  },
+  {
     name: 'the node IP with the Service port instead of the nodePort matches no kube-proxy rule',
     snapshot: () => cce(),
     question: question('nginx', {

@@ -139,9 +139,36 @@ function computeFor(
   });
   if (client.kind === 'pod' && sameFamily && sameFamily !== client.ip) client = { ...client, ip: sameFamily };
   const facts = networkFacts(snapshot);
-  const via =
+  let via =
     question.via ?? (client.kind === 'internet' || client.kind === 'vpc' ? 'loadbalancer' : 'clusterip');
-  const port = pickPort(service, question, via);
+  // An address that belongs to a node (its IP, its EIP, a NAT rule to it) rather than to the
+  // Service's load balancer is a node port, whatever the access path was guessed to be.
+  if (
+    via === 'loadbalancer' &&
+    question.address &&
+    !service.loadBalancerIngress.some((i) => i.ip === question.address?.ip)
+  ) {
+    const a = question.address;
+    if (
+      snapshot.nodeByAddress(a.ip) ||
+      nodeByPublicAddress(snapshot, a.ip) ||
+      dnatFor(snapshot.data.cloud, a.ip, a.port)
+    )
+      via = 'nodeport';
+  }
+  // Through a NAT gateway DNAT rule, the port that reaches the node is the rule's internal port.
+  const dnat =
+    via === 'nodeport' && question.address
+      ? dnatFor(
+          snapshot.data.cloud,
+          question.address.ip,
+          question.address.port,
+          question.protocol === 'UDP' ? 'udp' : 'tcp',
+        )
+      : undefined;
+  const port = dnat
+    ? service.ports.find((p) => p.nodePort === dnat.rule.internalPort)
+    : pickPort(service, question, via);
   if (!port) {
     return [
       trace(
