@@ -39,6 +39,14 @@ checkTable(check, {
       question: ask('loadbalancer'),
     },
     {
+      name: 'Nodes not collected: members cannot be judged unknown nodes',
+      snapshot: world((w) => {
+        w.nodes = [];
+        w.extra = { collected: { Node: false } };
+      }),
+      question: ask('loadbalancer'),
+    },
+    {
       name: 'a pod client on the ClusterIP does not use the LB',
       snapshot: world((w) => {
         firstLb(w).listeners = [];

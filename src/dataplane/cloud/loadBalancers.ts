@@ -248,7 +248,8 @@ export function compareBackends(
         continue;
       }
       const node = nodeOfBackend(snapshot, b);
-      if (!node || !snapshot.node(node)) {
+      // Without Node objects, membership cannot be judged (unknown, not wrong).
+      if (snapshot.has('Node') && (!node || !snapshot.node(node))) {
         problems.push({
           kind: 'unknown-node',
           backend: b,
