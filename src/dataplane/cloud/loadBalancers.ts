@@ -111,12 +111,15 @@ export function certificateState(
   return { state: 'valid', ...out };
 }
 
-/** Nodes the cloud controller puts behind an LB (upstream service controller rules, simplified). */
+/**
+ * Nodes the cloud controller puts behind an LB, per the upstream service controller: every node
+ * except those labelled node.kubernetes.io/exclude-from-external-load-balancers or tainted for
+ * deletion by the cluster autoscaler (the old master-role exclusion was removed in v1.22).
+ */
 export function lbEligibleNodes(snapshot: Snapshot): Node[] {
   return snapshot.nodes.filter(
     (n) =>
       !Object.hasOwn(n.meta.labels, 'node.kubernetes.io/exclude-from-external-load-balancers') &&
-      !Object.hasOwn(n.meta.labels, 'node-role.kubernetes.io/master') &&
       !n.taints.some((t) => t.key === 'ToBeDeletedByClusterAutoscaler'),
   );
 }
