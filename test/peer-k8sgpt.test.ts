@@ -268,6 +268,19 @@ const ing: PeerCase[] = [
     }),
     absent: ['ingress-class-missing'],
   },
+  {
+    name: "GKE's built-in classes gce and gce-internal need no IngressClass object: not a missing class",
+    source: `${K8SGPT}/ingress_test.go TestIngressAnalyzerGKEIngressClass (isGKEBuiltInIngressClass)`,
+    build: () => ({
+      snapshot: world((w) => {
+        w.ingressClasses = [];
+        w.ingresses = [ingress('shop', (i) => (i.ingressClassName = 'gce'))];
+      }, 'gke'),
+      question: question('web', { client: 'internet', via: 'ingress', host: 'shop.example.com', path: '/' }),
+    }),
+    absent: ['ingress-class-missing'],
+    todo: 'src/dataplane/ingress/backend.ts resolveIngressClass (cloud/Ingress owner) treats spec.ingressClassName gce/gce-internal without an IngressClass object as missing; GKE serves them without one',
+  },
 ];
 
 const netpol: PeerCase[] = [
