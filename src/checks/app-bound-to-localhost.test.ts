@@ -61,6 +61,23 @@ checkTable(check, {
       question: question('web'),
     },
     {
+      name: 'a sidecar client talking to 127.0.0.1 says nothing about the server container',
+      snapshot: snapshotOf({
+        services: [web()],
+        pods: [
+          webPod((p) => {
+            p.containers.push(
+              container('probe', (c) => {
+                c.ports = [];
+                c.command = ['sh', '-c', 'while true; do redis-cli --host 127.0.0.1 ping; sleep 5; done'];
+              }),
+            );
+          }),
+        ],
+      }),
+      question: question('web'),
+    },
+    {
       name: 'working at loopback with no refusal at the pod IP proves nothing',
       snapshot: snapshotOf({
         services: [web()],

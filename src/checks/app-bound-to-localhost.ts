@@ -10,7 +10,7 @@ const LOOPBACK = String.raw`(?:127\.0\.0\.1|localhost|::1|\[::1\])`;
 // or --proxy-to are deliberately absent: pointing at 127.0.0.1 there is normal for sidecars.
 const BIND_PATTERNS: RegExp[] = [
   new RegExp(
-    String.raw`(?:^|\s)(--?(?:bind|bind-address|bind-addr|host|hostname|listen|listen-address|listen-addr|addr|address|http-addr|http-address|web\.listen-address|server\.address|server-address|ip|interface|b|h))(?:=|\s+)(?:[a-z]+://)?(${LOOPBACK})(?::(\d+))?(?=\s|$|/)`,
+    String.raw`(?:^|\s)(--?(?:bind|bind-address|bind-addr|host|hostname|listen|listen-address|listen-addr|addr|address|http-addr|http-address|web\.listen-address|server\.address|server-address|ip|interface|b))(?:=|\s+)(?:[a-z]+://)?(${LOOPBACK})(?::(\d+))?(?=\s|$|/)`,
     'i',
   ),
   new RegExp(String.raw`(?:^|[\s;{])(listen)\s+(${LOOPBACK}):(\d+)`, 'i'),
@@ -94,7 +94,10 @@ export default defineCheck<Data>({
         ports.map((sp) => findPort(pod, sp)).filter((n): n is number => n !== undefined),
       );
       if (targets.size === 0) continue;
-      const bindings = pod.containers
+      // The container that declares the target port is the server; a sidecar's loopback flags
+      // (clients such as redis-cli -h 127.0.0.1) say nothing about it.
+      const owners = pod.containers.filter((c) => c.ports.some((cp) => targets.has(cp.containerPort)));
+      const bindings = (owners.length > 0 ? owners : pod.containers)
         .flatMap(loopbackBindings)
         .filter((b) => b.port === undefined || targets.has(b.port));
       const worksAtLoopback: string[] = [];
