@@ -89,6 +89,15 @@ checkTable(check, {
       hits: [{ data: { hop: 'lb-to-pod', port: 8080, groups: ['sg-eni'], targets: ['eni/10.244.1.7'] } }],
     },
     {
+      name: 'GKE passthrough LB keeps the Service port: a firewall open only for NodePorts blocks port 80',
+      snapshot: world((w) => {
+        const l = firstLb(w).listeners[0];
+        if (l) delete l.backends;
+      }, 'gke'),
+      question: ask('loadbalancer'),
+      hits: [{ data: { hop: 'lb-to-node', port: 80, groups: ['sg-nodes'] } }],
+    },
+    {
       name: 'audit of a public LB judges internet clients: an intra-group rule does not admit them',
       snapshot: world((w) => {
         group(w, 'sg-nodes').inbound = [...sshOnly, { protocol: 'all', source: 'sg-nodes', action: 'allow' }];
