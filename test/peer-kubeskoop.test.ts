@@ -2,8 +2,12 @@
 // assertions/netstack.go): what it asserts on the way to a Service backend, mapped to our ids,
 // and where its model is narrower than upstream (named targetPorts unsupported, eTP Local
 // applied only to external traffic) — there we must get the answer right.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
+import { Snapshot } from '../src/model/snapshot.js';
 import type { Pod, Service } from '../src/model/types.js';
+import { GOLDEN_NODE, GOLDEN_NODE_IP, goldenData } from '../src/nodedump/fixtures/golden-cluster.js';
 import { type PeerCase, runPeerCases } from './peer-cases/harness.js';
 import { container, meta, node, notReady, pod, question, service, snapshotOf } from './support/builders.js';
 
@@ -50,6 +54,40 @@ const lb = (mutate?: (s: Service) => void) =>
     s.loadBalancerIngress = [{ ip: '203.0.113.10' }];
     mutate?.(s);
   });
+
+const GOLDEN_IPTABLES = readFileSync(
+  fileURLToPath(new URL('../src/nodedump/fixtures/test-node.iptables', import.meta.url)),
+  'utf8',
+);
+const GOLDEN_ADDR = readFileSync(
+  fileURLToPath(new URL('../src/nodedump/fixtures/test-node.addr', import.meta.url)),
+  'utf8',
+);
+
+/** The golden node's real iptables-save with one extra filter rule, asked about its NodePort ns3/svc3. */
+function goldenNodePort(extraRule: string) {
+  const anchor =
+    '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall"';
+  const d = goldenData();
+  d.nodeDumps = [
+    {
+      node: GOLDEN_NODE,
+      iptables: {
+        text: GOLDEN_IPTABLES.replace(anchor, `${extraRule}\n${anchor}`),
+        file: 'test-node.iptables',
+      },
+      addr: { text: GOLDEN_ADDR, file: 'test-node.addr' },
+    },
+  ];
+  return {
+    snapshot: new Snapshot(d),
+    question: question('ns3/svc3', {
+      client: 'vpc',
+      via: 'nodeport',
+      address: { ip: GOLDEN_NODE_IP, port: 3003 },
+    }),
+  };
+}
 
 const cases: PeerCase[] = [
   {
@@ -246,6 +284,20 @@ const cases: PeerCase[] = [
     },
     verdict: 'reachable',
     absent: ['etp-local-no-local-endpoint'],
+  },
+  {
+    name: 'a filter FORWARD DROP for the pod CIDR in the node dump stops node-port traffic after DNAT (KubeSkoop: packet drop by iptables)',
+    source: `${SKOOP}/assertions/netstack.go AssertNetfilterForward / IPTableDropError`,
+    build: () => goldenNodePort('-I FORWARD 1 -d 10.180.0.0/16 -j DROP'),
+    verdict: 'unreachable',
+    top: 'kube-proxy-rules-missing',
+  },
+  {
+    name: 'a filter INPUT DROP on the node port does not touch node-port traffic: after DNAT it is forwarded, not delivered locally',
+    source: `${SKOOP}/assertions/netstack.go AssertNetfilterServe vs AssertNetfilterForward (hooks after DNAT)`,
+    build: () => goldenNodePort('-A INPUT -p tcp -m tcp --dport 3003 -j DROP'),
+    verdict: 'reachable',
+    absent: ['kube-proxy-rules-missing'],
   },
 ];
 
