@@ -1,5 +1,6 @@
 import { networkComponentPods } from '../../diagnose/timeline/components.js';
 import type { Snapshot } from '../../model/snapshot.js';
+import { type Connection, evaluateNetworkPolicies, type NetpolResult } from './evaluate.js';
 
 export interface Enforcement {
   /** 'no': the only network plugin seen does not implement NetworkPolicy, so policies are inert. */
@@ -37,4 +38,30 @@ export function policyEnforcement(snapshot: Snapshot): Enforcement {
   if (plugins.some((p) => ENFORCING.has(p))) return { enforced: 'yes', plugins };
   if (plugins.length > 0 && plugins.every((p) => NOT_ENFORCING.has(p))) return { enforced: 'no', plugins };
   return { enforced: 'unknown', plugins };
+}
+
+const cache = new WeakMap<Snapshot, Enforcement>();
+
+function cachedEnforcement(snapshot: Snapshot): Enforcement {
+  let e = cache.get(snapshot);
+  if (!e) {
+    e = policyEnforcement(snapshot);
+    cache.set(snapshot, e);
+  }
+  return e;
+}
+
+/**
+ * evaluateNetworkPolicies as the cluster would actually apply it: when the only network plugin
+ * present does not implement NetworkPolicy, every connection passes and the would-be verdict is
+ * kept as a note. For simulators (the data path); checks report the inert policy themselves.
+ */
+export function evaluateAsEnforced(snapshot: Snapshot, conn: Connection): NetpolResult {
+  const r = evaluateNetworkPolicies(snapshot, conn);
+  const e = cachedEnforcement(snapshot);
+  if (e.enforced !== 'no' || r.allowed) return r;
+  const note = `${e.plugins.join(', ')} does not enforce NetworkPolicy; by the API this would be denied`;
+  const pass = (v: NetpolResult['ingress']) =>
+    v.allowed ? v : { ...v, allowed: true, implementationDefined: [...v.implementationDefined, note] };
+  return { allowed: true, egress: pass(r.egress), ingress: pass(r.ingress) };
 }

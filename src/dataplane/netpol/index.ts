@@ -1,5 +1,5 @@
 export { ipInCidr } from './cidr.js';
-export { type Enforcement, policyEnforcement } from './enforcement.js';
+export { type Enforcement, evaluateAsEnforced, policyEnforcement } from './enforcement.js';
 export {
   type Connection,
   type Decision,
