@@ -341,7 +341,7 @@ function dnsPath(ctx: Ctx, start: Hop[]): Trace[] {
   const name =
     ctx.question.dnsName ??
     (ns === svc.meta.namespace ? svc.meta.name : `${svc.meta.name}.${svc.meta.namespace}`);
-  const r = resolveName(snapshot, name, ns);
+  const r = resolveName(snapshot, name, ns, client.pod);
   const steps = r.steps.map((s) => ({
     rule: s.rewrittenTo ? `rewrite -> ${s.rewrittenTo}` : s.outcome,
     detail: `${s.query}: ${s.detail}`,

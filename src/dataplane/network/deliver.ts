@@ -12,7 +12,7 @@ import type { Snapshot } from '../../model/snapshot.js';
 import type { Hop, Step } from '../../model/trace.js';
 import type { Pod, Protocol } from '../../model/types.js';
 import { isBlackhole, longestPrefixMatch } from '../cloud/index.js';
-import { evaluateNetworkPolicies } from '../netpol/index.js';
+import { evaluateAsEnforced } from '../netpol/index.js';
 import type { ResolvedClient } from './clients.js';
 import { isNodeLocal, type NetworkFacts } from './model.js';
 import { kubeletHairpinMode } from './node-facts.js';
@@ -198,7 +198,7 @@ export function deliverToEndpoint(d: DeliveryInput, failIds: (m: Mechanism) => s
   // Ingress NetworkPolicy at the backend (egress of the client pod, when it is one).
   if (ep.pod) {
     const clientPod = d.client.pod && srcAtBackend === d.client.ip ? d.client.pod : undefined;
-    const np = evaluateNetworkPolicies(snapshot, {
+    const np = evaluateAsEnforced(snapshot, {
       src: {
         ...(clientPod ? { pod: clientPod } : {}),
         ip: srcAtBackend,
