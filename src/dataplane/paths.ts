@@ -29,7 +29,7 @@ import {
   loadBalancersForService,
   sgProtocol,
 } from './cloud/index.js';
-import { resolveName } from './dns/index.js';
+import { dnsReach, resolveName } from './dns/index.js';
 import { ingressesRoutingTo, resolveIngressBackend } from './ingress/index.js';
 import { type ProxyResult, proxyIndex, proxyPacket } from './kubeproxy/index.js';
 import { familyOfText } from './kubeproxy/ip.js';
@@ -341,6 +341,12 @@ function dnsPath(ctx: Ctx, start: Hop[]): Trace[] {
   const name =
     ctx.question.dnsName ??
     (ns === svc.meta.namespace ? svc.meta.name : `${svc.meta.name}.${svc.meta.namespace}`);
+  // The query itself must get through NetworkPolicy to a CoreDNS pod (UDP 53).
+  if (client.pod && dnsReach(snapshot, client.pod).allowed === false) {
+    const ids = ['network-policy-denies'];
+    const why = 'NetworkPolicy blocks UDP 53 from the client to every CoreDNS pod';
+    return [trace([...start, failHop('dns', 'drop', 'NetworkPolicy', why, ids)], 'dropped', why, ids)];
+  }
   const r = resolveName(snapshot, name, ns, client.pod);
   const steps = r.steps.map((s) => ({
     rule: s.rewrittenTo ? `rewrite -> ${s.rewrittenTo}` : s.outcome,

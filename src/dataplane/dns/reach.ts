@@ -1,6 +1,7 @@
 import type { Snapshot } from '../../model/snapshot.js';
 import type { Pod } from '../../model/types.js';
-import { evaluateNetworkPolicies, type NetpolResult } from '../netpol/evaluate.js';
+import { evaluateAsEnforced } from '../netpol/enforcement.js';
+import type { NetpolResult } from '../netpol/evaluate.js';
 import { coreDnsHealth } from './resolve.js';
 
 export interface DnsReach {
@@ -11,7 +12,7 @@ export interface DnsReach {
 }
 
 /**
- * Whether NetworkPolicy lets a client pod query CoreDNS on UDP 53 (the kube-dns ClusterIP is
+ * Whether NetworkPolicy (as the network plugin enforces it) lets a client pod query CoreDNS on UDP 53 (the kube-dns ClusterIP is
  * DNATed to a CoreDNS pod, so policies see the pod). Allowed when any CoreDNS pod is reachable:
  * the resolver retries, and kube-proxy spreads queries over all of them.
  */
@@ -22,7 +23,7 @@ export function dnsReach(snapshot: Snapshot, client: Pod): DnsReach {
   if (pods.length === 0) return { allowed: undefined, results: [] };
   const results = pods.map((pod) => ({
     pod,
-    result: evaluateNetworkPolicies(snapshot, {
+    result: evaluateAsEnforced(snapshot, {
       src: { pod: client, ip: client.podIP!, ...(client.nodeName ? { node: client.nodeName } : {}) },
       dst: { pod, ip: pod.podIP! },
       port: 53,
