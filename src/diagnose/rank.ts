@@ -75,13 +75,16 @@ export const CONSEQUENCES: Readonly<Record<string, readonly string[]>> = {
   'ingress-class-missing': ['ingress-no-matching-rule'],
 };
 
-/** Observed results each check can produce; where absent, the check's layer decides. */
+/**
+ * Observed results each check can produce; where absent, the check's layer decides. Through a
+ * proxying load balancer a backend failure reaches the client as a reset or an empty reply.
+ */
 export const PRODUCES: Readonly<Record<string, readonly string[]>> = {
   'service-not-found': ['dns-nxdomain', 'refused', 'http-503'],
   'dns-name-wrong': ['dns-nxdomain', 'dns-timeout'],
-  'selector-matches-no-pods': ['refused', 'no-route', 'timeout', 'http-502', 'http-503'],
-  'selector-less-without-endpoints': ['refused', 'no-route', 'timeout', 'http-502', 'http-503'],
-  'endpoints-not-ready': ['refused', 'no-route', 'timeout', 'http-502', 'http-503'],
+  'selector-matches-no-pods': ['refused', 'no-route', 'timeout', 'reset', 'http-502', 'http-503'],
+  'selector-less-without-endpoints': ['refused', 'no-route', 'timeout', 'reset', 'http-502', 'http-503'],
+  'endpoints-not-ready': ['refused', 'no-route', 'timeout', 'reset', 'http-502', 'http-503'],
   'target-port-mismatch': ['refused', 'http-502', 'http-503', 'reset'],
   'container-not-listening': ['refused', 'http-502', 'http-503', 'reset'],
   'app-bound-to-localhost': ['refused', 'http-502', 'http-503', 'reset'],
