@@ -4,7 +4,7 @@
 // hand-made Endpoints, and NetworkPolicy semantics from the netpol e2e truth tables.
 import { describe } from 'vitest';
 import type { NetworkPolicyRule, Pod, Service } from '../src/model/types.js';
-import { type PeerCase, runPeerCases } from './peer-cases/harness.js';
+import { type PeerCase, runAuditCases, runPeerCases } from './peer-cases/harness.js';
 import {
   container,
   endpointsFor,
@@ -602,3 +602,44 @@ const netpolCases: PeerCase[] = [
 
 describe('upstream endpoint publication and FindPort cases', () => runPeerCases(endpointCases));
 describe('upstream NetworkPolicy semantics cases', () => runPeerCases(netpolCases));
+
+const headless = (name: string, mutate?: (s: Service) => void) =>
+  service(name, (x) => {
+    x.clusterIP = 'None';
+    x.clusterIPs = ['None'];
+    x.headless = true;
+    x.selector = { app: name };
+    x.ports = [{ name: 'peer', protocol: 'TCP', port: 2380, targetPort: 2380 }];
+    mutate?.(x);
+  });
+const member = (name: string, app: string, ready = true) =>
+  pod(name, (p) => {
+    p.meta.labels = { app };
+    p.containers = [
+      container('member', (c) => (c.ports = [{ name: 'peer', containerPort: 2380, protocol: 'TCP' }])),
+    ];
+    if (!ready) notReady(p);
+  });
+
+describe('upstream audit cases', () =>
+  runAuditCases([
+    {
+      name: 'headless governing Services of StatefulSets (one bootstrapping with publishNotReadyAddresses) are clean',
+      source: `${ESU}/utils.go podToEndpoint; kubernetes.io StatefulSet stable network identity`,
+      snapshot: () =>
+        snapshotOf({
+          services: [headless('etcd'), headless('zk', (x) => (x.publishNotReadyAddresses = true))],
+          pods: [
+            member('etcd-0', 'etcd'),
+            member('etcd-1', 'etcd'),
+            member('zk-0', 'zk', false),
+            member('zk-1', 'zk', false),
+          ],
+          nodes: [node('node-1'), node('node-2')],
+        }),
+      services: {
+        'default/etcd': { clean: true, absent: ['headless-service-no-vip', 'endpoints-not-ready'] },
+        'default/zk': { clean: true, absent: ['headless-service-no-vip', 'endpoints-not-ready'] },
+      },
+    },
+  ]));
