@@ -928,9 +928,7 @@ function cloudLbStage(
   const inv = snapshot.data.cloud;
   const lb = l7?.lb ?? loadBalancerByAddress(inv, ip) ?? loadBalancersForService(inv, svc)[0];
   const behaviour = behaviourFor(snapshot, svc);
-  const listenerPort = l7
-    ? (ctx.question.address?.port ?? (typeof ctx.question.port === 'number' ? ctx.question.port : 80))
-    : ctx.port.port;
+  const listenerPort = l7 ? listenerPortOf(ctx.question) : ctx.port.port;
   let backends: LbBackend[];
   let healthEnabled = behaviour.healthCheck.enabled ?? true;
   const lbName = lb ? `lb/${lb.id}` : `lb ${ip}`;
@@ -951,6 +949,29 @@ function cloudLbStage(
     }));
   };
   if (lb) {
+    // The LB's own security group (where the cloud has one) must admit the client on the listener port.
+    const lbSg = evaluateSecurityGroups(inv, {
+      target: `lb/${lb.id}`,
+      direction: 'inbound',
+      protocol: ctx.protocol === 'UDP' ? 'udp' : 'tcp',
+      port: listenerPort,
+      peer: ctx.client.kind === 'internet' ? { internet: true, label: 'the internet' } : { address: src },
+    });
+    if (lbSg.verdict === 'deny') {
+      const ids = [l7 ? 'ingress-lb-sg-blocks' : 'lb-sg-blocks-backend'];
+      return [
+        trace(
+          [
+            ...hops,
+            failHop(lbSg.group ? `sg/${lbSg.group}` : lbName, 'drop', 'security group', lbSg.reason, ids),
+          ],
+          'dropped',
+          lbSg.reason,
+          ids,
+          label,
+        ),
+      ];
+    }
     const listener = listenerFor(lb, listenerPort, ctx.protocol === 'UDP' ? 'UDP' : 'TCP');
     if (!listener) {
       const ids = ['lb-backend-mismatch'];
@@ -1309,6 +1330,11 @@ function lbToTarget(
   );
 }
 
+/** The port an Ingress client used: the address's, a numeric --port, else 80. */
+function listenerPortOf(q: Question): number {
+  return q.address?.port ?? (typeof q.port === 'number' ? q.port : 80);
+}
+
 function portOfNodePort(svc: Service, nodePort: number): ServicePort | undefined {
   return svc.ports.find((p) => p.nodePort === nodePort);
 }
@@ -1344,7 +1370,17 @@ function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
   if (!ip) return [unknown(start, `${ingName} has no address in its status`)];
   const hops: Hop[] = [
     ...start,
-    { at: 'client', action: 'forward', to: `${ip}:80`, steps: [{ rule: ingName, detail: `HTTP to ${ip}` }] },
+    {
+      at: 'client',
+      action: 'forward',
+      to: `${ip}:${listenerPortOf(ctx.question)}`,
+      steps: [
+        {
+          rule: ingName,
+          detail: `${listenerPortOf(ctx.question) === 443 ? 'HTTPS' : 'HTTP'} to ${ip}${ctx.question.host ? ` (Host: ${ctx.question.host})` : ''}`,
+        },
+      ],
+    },
   ];
   const inv = snapshot.data.cloud;
   const cloudLb = loadBalancersForIngress(inv, ing).find((lb) =>
