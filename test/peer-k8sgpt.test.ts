@@ -281,6 +281,31 @@ const ing: PeerCase[] = [
     absent: ['ingress-class-missing'],
     todo: 'src/dataplane/ingress/backend.ts resolveIngressClass (cloud/Ingress owner) treats spec.ingressClassName gce/gce-internal without an IngressClass object as missing; GKE serves them without one',
   },
+  ...(['example.com', 'a.b.example.com'] as const).map(
+    (host): PeerCase => ({
+      name: `a wildcard rule *.example.com does not match ${host} (one label exactly): 404`,
+      source:
+        'kubernetes pkg/apis/networking/validation (wildcard hosts); https://kubernetes.io/docs/concepts/services-networking/ingress/#hostname-wildcards',
+      build: () => ({
+        snapshot: world(
+          (w) =>
+            (w.ingresses = [
+              ingress('shop', (i) => {
+                i.rules = [
+                  {
+                    host: '*.example.com',
+                    paths: [{ path: '/', pathType: 'Prefix', backend: svcBackend('web', 80) }],
+                  },
+                ];
+              }),
+            ]),
+        ),
+        question: question('web', { client: 'internet', via: 'ingress', host, path: '/' }),
+      }),
+      verdict: 'unreachable',
+      top: 'ingress-no-matching-rule',
+    }),
+  ),
 ];
 
 const netpol: PeerCase[] = [
