@@ -336,3 +336,38 @@ describe('network-policy-denies with a client pod that is not in the snapshot', 
     expect(hits.map((h) => h.data.policies)).toEqual([['default/default-deny']]);
   });
 });
+
+describe('network-policy-denies for a pod client through a node port', () => {
+  it('judges the masqueraded node address, not the pod (eTP Cluster)', () => {
+    const svc = service('web', (s) => {
+      s.type = 'NodePort';
+      s.selector = { app: 'web' };
+      s.ports = [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }];
+    });
+    const snap = snapshotOf({
+      services: [svc],
+      pods: [
+        backend(),
+        pod('client', (p) => {
+          p.meta.labels = { app: 'client' };
+          p.nodeName = 'node-2';
+        }),
+      ],
+      nodes: [node('node-1'), node('node-2')],
+      networkPolicies: [denyAll(), allowFromClient()],
+      namespaces,
+    });
+    const viaClusterIP = runCheck(check, {
+      name: 'x',
+      snapshot: snap,
+      question: question('web', { client: 'pod/default/client', via: 'clusterip' }),
+    });
+    expect(viaClusterIP.hits).toEqual([]);
+    const viaNodePort = runCheck(check, {
+      name: 'x',
+      snapshot: snap,
+      question: question('web', { client: 'pod/default/client', via: 'nodeport' }),
+    });
+    expect(viaNodePort.hits.map((h) => h.data.snat)).toEqual([true]);
+  });
+});

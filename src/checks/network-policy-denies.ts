@@ -85,6 +85,25 @@ function sourceFor(
     case 'pod': {
       const pod = snapshot.pod(c.namespace, c.name);
       if (!pod?.podIP) return undefined;
+      // A pod reaching a node port / LB / external IP of an eTP Cluster Service is masqueraded by
+      // kube-proxy (KUBE-MARK-MASQ in the external chain): the backend sees its node's address.
+      // Simplification: the node's InternalIP (the bridge address for a same-node backend).
+      const viaExternal =
+        question.via === 'nodeport' || question.via === 'loadbalancer' || question.via === 'externalip';
+      const nodeAddr = pod.nodeName ? nodeIP(snapshot, pod.nodeName) : undefined;
+      if (
+        viaExternal &&
+        service.externalTrafficPolicy === 'Cluster' &&
+        !pod.hostNetwork &&
+        nodeAddr &&
+        pod.nodeName
+      )
+        return {
+          src: { ip: nodeAddr, node: pod.nodeName },
+          label: formatClient(c),
+          snat: true,
+          ipUnknown: false,
+        };
       return {
         src: { pod, ip: pod.podIP, ...(pod.nodeName ? { node: pod.nodeName } : {}) },
         label: formatClient(c),
