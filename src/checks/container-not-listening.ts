@@ -176,6 +176,8 @@ export default defineCheck<{ pods: string[]; port: number; refusals: RefusedAt[]
       : [];
     const commands = [
       `kubectl exec -n ${ns} ${pods[0]} -- sh -c 'ss -ltn 2>/dev/null || netstat -ltn'`,
+      // Seed 000 item 1: when PodIP:port fails, try 127.0.0.1:port from inside the container.
+      `kubectl exec -n ${ns} ${pods[0]} -- sh -c 'curl -sv -m 3 http://127.0.0.1:${port}/ || wget -qO- -T 3 http://127.0.0.1:${port}/'`,
       `kubectl logs -n ${ns} ${pods[0]}`,
     ];
     if (declared.length === 1) {

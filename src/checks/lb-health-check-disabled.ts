@@ -3,6 +3,10 @@ import { asksAboutLoadBalancer, portsInQuestion } from '../dataplane/cloud/quest
 import { refOf } from '../model/snapshot.js';
 import { defineCheck } from './define.js';
 
+// Seed 000 check item 3: the consequence users meet first, so it travels with the fix.
+const NO_NEW_GROUPS =
+  'while the health check stays off, updating the Service fails to add new backend server groups to the load balancer';
+
 export default defineCheck<{
   lb?: string;
   listener?: string;
@@ -57,6 +61,7 @@ export default defineCheck<{
               inv?.provider === 'cce' || annotation !== undefined
                 ? [annotateOn]
                 : [`kubectl describe service ${name} -n ${ns}`],
+            caveats: [NO_NEW_GROUPS],
           },
         });
       }
@@ -77,6 +82,7 @@ export default defineCheck<{
             summary:
               'Switch the health check back on with the annotation; the CCE controller then enables it on the ELB listener.',
             commands: [annotateOn],
+            caveats: [NO_NEW_GROUPS],
           },
         },
       ];
