@@ -36,6 +36,17 @@ checkTable(check, {
       }),
       question: question('nginx', { client: 'internet', via: 'loadbalancer' }),
     },
+    {
+      name: 'TKE IPVS, eTP Local, pod on the backend node: a CLB loopback (seed 003), not the CCE pass-through case',
+      snapshot: cce({
+        provider: 'tke',
+        version: 'v1.20.6-tke.5',
+        mutateService: (s) => {
+          s.meta.annotations = { 'service.kubernetes.io/qcloud-loadbalancer-internal-subnetid': 'subnet-1' };
+        },
+      }),
+      question: question('nginx', { client: 'pod-on-backend-node', via: 'loadbalancer' }),
+    },
   ],
   invalid: [
     {

@@ -127,6 +127,16 @@ checkTable(check, {
       question: question('nginx'),
       mode: 'audit',
     },
+    {
+      name: "seed 003: eTP Local and the client on another node than the server: the CLB never picks the client's node",
+      snapshot: tke({
+        svc: (s) => {
+          s.externalTrafficPolicy = 'Local';
+          s.healthCheckNodePort = 32000;
+        },
+      }),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+    },
   ],
   invalid: [
     {
@@ -161,6 +171,17 @@ checkTable(check, {
       }),
       question: question('nginx', { client: 'pod-on-backend-node', via: 'loadbalancer' }),
       hits: [{ severity: 'error', data: { intermittent: false } }],
+    },
+    {
+      name: 'seed 003: eTP Local with client and server on one node still loops (anti-affinity is the other half)',
+      snapshot: tke({
+        svc: (s) => {
+          s.externalTrafficPolicy = 'Local';
+          s.healthCheckNodePort = 32000;
+        },
+      }),
+      question: question('nginx', { client: 'pod-on-backend-node', via: 'loadbalancer' }),
+      hits: [{ severity: 'error', data: { node: 'node-1', intermittent: false } }],
     },
     {
       name: 'audit: a TKE IPVS private CLB Service without prevent-loopback',

@@ -40,6 +40,7 @@ import {
   healthCheckFromVipDropped,
   isNodeLocal,
   isPublicIP,
+  type LbLeaveCause,
   lbCapture,
   type NetworkFacts,
   networkFacts,
@@ -62,6 +63,8 @@ interface Ctx {
   client: ResolvedClient;
   facts: NetworkFacts;
   via: NonNullable<Question['via']>;
+  /** Why in-cluster traffic went out to the LB instead of being answered on the node. */
+  lbLeft?: LbLeaveCause;
 }
 
 function trace(
@@ -904,7 +907,7 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
         });
       src = r.address;
     }
-    return cloudLbStage(ctx, hops, ip, src, label);
+    return cloudLbStage(cap.captured ? ctx : { ...ctx, lbLeft: cap.cause }, hops, ip, src, label);
   }
   return cloudLbStage(ctx, hops, ip, client.ip, label);
 }
@@ -1666,8 +1669,10 @@ function mechanismIds(ctx: Ctx, m: Mechanism, viaLb: boolean, noLocalEndpoint = 
     default: {
       const ids: string[] = [];
       const external = ctx.via === 'loadbalancer' || ctx.via === 'ingress' || ctx.via === 'externalip';
-      if (etpLocal && inCluster(ctx) && (external || !noLocalEndpoint))
-        ids.push('etp-local-in-cluster-lb-access');
+      // Through the LB, eTP Local is the cause only where it sent the traffic there (CCE sets
+      // pass-through for Local Services, seeds 001/004); TKE's CLB loopback is seed 003's own.
+      const etpCause = viaLb ? ctx.lbLeft === 'etp-local-pass-through' : external || !noLocalEndpoint;
+      if (etpLocal && inCluster(ctx) && etpCause) ids.push('etp-local-in-cluster-lb-access');
       if (etpLocal && noLocalEndpoint) ids.push('etp-local-no-local-endpoint');
       if (viaLb) ids.push('lb-loopback');
       return ids;

@@ -130,7 +130,12 @@ export const PUBLIC_EGRESS_PLACEHOLDER = '198.51.100.254';
 /** Stand-in for an internet client's address. */
 export const INTERNET_CLIENT = '203.0.113.200';
 
-export type LbCapture = { captured: true; why: string } | { captured: false; why: string; rule: string };
+/** Why in-cluster traffic to the LB address leaves the node for the LB. */
+export type LbLeaveCause = 'ip-mode-proxy' | 'etp-local-pass-through' | 'pass-through' | 'tke-ipvs';
+
+export type LbCapture =
+  | { captured: true; why: string }
+  | { captured: false; why: string; rule: string; cause: LbLeaveCause };
 
 /**
  * Whether kube-proxy on a node answers for the LB address itself (so in-cluster traffic to it
@@ -148,6 +153,7 @@ export function lbCapture(snapshot: Snapshot, facts: NetworkFacts, svc: Service,
     return {
       captured: false,
       rule: 'status.loadBalancer.ingress[].ipMode=Proxy',
+      cause: 'ip-mode-proxy',
       why: 'ipMode Proxy: kube-proxy must not short-circuit the LB address, traffic goes to the LB',
     };
   }
@@ -159,6 +165,11 @@ export function lbCapture(snapshot: Snapshot, facts: NetworkFacts, svc: Service,
       return {
         captured: false,
         rule: `kubernetes.io/elb.pass-through=${b.passThrough}`,
+        // Local sets onlyLocal by itself; an explicit annotation is the user's choice.
+        cause:
+          svc.externalTrafficPolicy === 'Local' || b.passThrough === 'onlyLocal'
+            ? 'etp-local-pass-through'
+            : 'pass-through',
         why:
           b.annotations['kubernetes.io/elb.pass-through'] !== undefined
             ? `pass-through ${b.passThrough}: in-cluster access to the ELB address goes out to the ELB`
@@ -174,6 +185,7 @@ export function lbCapture(snapshot: Snapshot, facts: NetworkFacts, svc: Service,
       return {
         captured: false,
         rule: 'TKE IPVS: CLB VIP not bound to kube-ipvs0',
+        cause: 'tke-ipvs',
         why: prevent
           ? `prevent-loopback is set but kube-proxy ${facts.kubeProxyVersion ?? '(version unknown)'} is not known to have the fix: the CLB VIP is not bound locally, traffic goes to the CLB`
           : 'TKE IPVS mode leaves the CLB VIP off kube-ipvs0: in-cluster traffic really goes to the CLB',
