@@ -458,7 +458,8 @@ function podPath(ctx: Ctx, start: Hop[]): Trace[] {
         snapshot,
         facts: ctx.facts,
         client,
-        dnatNode: b.nodeName ?? n,
+        // No translation: the "sending" node is the client's own, so cross-node routing is checked.
+        dnatNode: n,
         entryDst: b.ip,
         src: client.ip,
         masquerade: false,
