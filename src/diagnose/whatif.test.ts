@@ -71,6 +71,14 @@ describe('whatif field paths', () => {
     expect(s.healthCheckNodePort).toBeUndefined();
   });
 
+  it('spec.type=NodePort allocates node ports, back to ClusterIP removes them', () => {
+    const s = service('web');
+    applyPatch(s, parseSetExpression('spec.type=NodePort'));
+    expect(s.ports[0]?.nodePort).toBeGreaterThanOrEqual(30000);
+    applyPatch(s, parseSetExpression('spec.type=ClusterIP'));
+    expect(s.ports[0]?.nodePort).toBeUndefined();
+  });
+
   it.each(['spec', 'noSuchField=1', 'spec.ports[x]=1', '=3'])(
     'rejects the malformed expression %s',
     (text) => {

@@ -143,6 +143,15 @@ export function applyPatch(svc: Service, patch: ServicePatch): void {
     if (svc.externalTrafficPolicy !== 'Local' || svc.type !== 'LoadBalancer') delete svc.healthCheckNodePort;
     else if (svc.healthCheckNodePort === undefined) svc.healthCheckNodePort = 32767; // allocated by the API server
   }
+  if (segs[0] === 'type') {
+    // The API server allocates node ports for NodePort/LoadBalancer and drops them for ClusterIP.
+    const wants =
+      svc.type === 'NodePort' || (svc.type === 'LoadBalancer' && svc.allocateLoadBalancerNodePorts !== false);
+    svc.ports.forEach((p, i) => {
+      if (wants && p.nodePort === undefined) p.nodePort = 30000 + ((p.port * 7 + i) % 2768);
+      if (!wants && svc.type === 'ClusterIP') delete p.nodePort;
+    });
+  }
   if (segs[0] === 'clusterIP' && typeof svc.clusterIP === 'string') {
     svc.clusterIPs = svc.clusterIP === 'None' ? [] : [svc.clusterIP];
     svc.headless = svc.clusterIP === 'None';
