@@ -7,6 +7,7 @@ import containerNotListening from '../src/checks/container-not-listening.js';
 import etpInCluster from '../src/checks/etp-local-in-cluster-lb-access.js';
 import etpNoLocal from '../src/checks/etp-local-no-local-endpoint.js';
 import lbHealthCheckDisabled from '../src/checks/lb-health-check-disabled.js';
+import lbHealthCheckFailing from '../src/checks/lb-health-check-failing.js';
 import lbLoopback from '../src/checks/lb-loopback.js';
 import { computePaths } from '../src/dataplane/paths.js';
 import { backendsOf } from '../src/model/endpoints.js';
@@ -363,6 +364,24 @@ describe('seed 003: CLB loopback', () => {
     expect(traces.some((t) => t.outcome !== 'delivered')).toBe(true);
   });
 
+  it('L4 on a one-node cluster: the CLB has no other node to pick, so access fails outright (error, not intermittent)', () => {
+    const one = tke({
+      data: (d) => {
+        d.nodes = d.nodes?.filter((n) => n.meta.name === 'node-1');
+        for (const l of d.cloud?.loadBalancers?.[0]?.listeners ?? [])
+          l.backends = l.backends.filter((b) => b.target === 'node/node-1');
+      },
+    });
+    const { hits } = runCheck(lbLoopback, {
+      name: 'one node',
+      snapshot: one,
+      question: viaLb('pod-on-backend-node'),
+    });
+    expect(hits.map((h) => [h.data.layer, h.data.intermittent, h.severity ?? lbLoopback.severity])).toEqual([
+      ['L4', false, 'error'],
+    ]);
+  });
+
   const l7 = () => tke({ data: withL7Ingress });
   const viaIngress = question('nginx', { client: 'pod-on-other-node', via: 'ingress' });
   it('L7: the fix enables TkeServiceConfig for the Ingress and keepalive per listener', () => {
@@ -449,5 +468,43 @@ describe('seed 001: Endpoints vs EndpointSlice', () => {
       autoSlices: false,
     });
     expect(backendsOf(snap, svc).backends.map((b) => b.ip)).toEqual(['10.244.1.1']);
+  });
+});
+
+describe('seed 003: CLB health checks in TKE IPVS mode', () => {
+  const tkeIpvs = (annotations: Record<string, string>, version: string) =>
+    world((w) => {
+      w.services = [lbService('web', (s) => (s.meta.annotations = annotations))];
+      if (w.cloud) w.cloud.cluster.kubeProxy = { mode: 'ipvs', version };
+      const lb = firstLb(w);
+      lb.scheme = 'private';
+      for (const b of lb.listeners[0]?.backends ?? []) b.health = 'unhealthy';
+    }, 'tke');
+  it('without prevent-loopback every probe from the VIP loops back: the cause is clb-loopback', () => {
+    const { hits } = runCheck(lbHealthCheckFailing, {
+      name: 'old',
+      snapshot: tkeIpvs({}, 'v1.18.4-tke.20'),
+      question: ask('loadbalancer', 'vpc'),
+    });
+    expect(hits.map((h) => h.data.cause)).toEqual(['clb-loopback']);
+    expect(hits[0]?.fix.commands).toContain(
+      'kubectl annotate service web -n default service.cloud.tencent.com/prevent-loopback=true --overwrite',
+    );
+  });
+  it('with prevent-loopback and a fixed kube-proxy the probes come from 100.64: failing members have another cause', () => {
+    const { hits } = runCheck(lbHealthCheckFailing, {
+      name: 'fixed',
+      snapshot: tkeIpvs({ 'service.cloud.tencent.com/prevent-loopback': 'true' }, 'v1.18.4-tke.20'),
+      question: ask('loadbalancer', 'vpc'),
+    });
+    expect(hits.map((h) => h.data.cause)).not.toContain('clb-loopback');
+  });
+  it('prevent-loopback on a kube-proxy build before the fix still loops', () => {
+    const { hits } = runCheck(lbHealthCheckFailing, {
+      name: 'too old',
+      snapshot: tkeIpvs({ 'service.cloud.tencent.com/prevent-loopback': 'true' }, 'v1.18.4-tke.19'),
+      question: ask('loadbalancer', 'vpc'),
+    });
+    expect(hits.map((h) => h.data.cause)).toEqual(['clb-loopback']);
   });
 });

@@ -8,6 +8,8 @@ import {
   nodesWithReadyEndpoints,
   type SgDecision,
   type SgPeer,
+  TKE,
+  tkeKubeProxyHasLoopbackFix,
 } from '../dataplane/cloud/index.js';
 import {
   asksAboutLoadBalancer,
@@ -135,7 +137,12 @@ export default defineCheck<Data>({
             inv?.provider === 'tke' &&
             lb.scheme === 'private' &&
             proxyMode(snapshot, inv) === 'ipvs' &&
-            healthy === 0
+            healthy === 0 &&
+            // Seed 003: with prevent-loopback and a fixed kube-proxy the probes come from 100.64.0.0/10.
+            !(
+              service.meta.annotations[TKE.preventLoopback] === 'true' &&
+              tkeKubeProxyHasLoopbackFix(inv.cluster.kubeProxy?.version ?? inv.cluster.version ?? '') === true
+            )
           )
             cause = 'clb-loopback';
         }
