@@ -369,7 +369,7 @@ describe('seed 003: CLB loopback', () => {
       data: (d) => {
         d.nodes = d.nodes?.filter((n) => n.meta.name === 'node-1');
         for (const l of d.cloud?.loadBalancers?.[0]?.listeners ?? [])
-          l.backends = l.backends.filter((b) => b.target === 'node/node-1');
+          l.backends = (l.backends ?? []).filter((b) => b.target === 'node/node-1');
       },
     });
     const { hits } = runCheck(lbLoopback, {
