@@ -301,6 +301,12 @@ describe('resolveName', () => {
     expect(r.coreDNS.status).toBe('down');
   });
 
+  it('treats an outside name whose labels happen to match a Service and namespace as external', () => {
+    const r = resolveName(world(), 'web.shop.example.com', 'backend');
+    expect(r.problem).toBeUndefined();
+    expect(r.external).toBe(true);
+  });
+
   it('treats an unknown external name as external, not wrong', () => {
     const r = resolveName(world(), 'example.com', 'shop');
     expect(r.problem).toBeUndefined();

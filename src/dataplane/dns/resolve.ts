@@ -310,7 +310,9 @@ export function nameIntent(name: string, clientNamespace: string, clusterDomain:
   // "web.prod.cluster.local": the svc label was left out.
   const tail = labels.slice(2).join('.');
   const domainParts = clusterDomain.split('.').length;
-  if (labels.length === 2 + domainParts)
+  // Only a tail that is (nearly) the cluster domain: api.shop.example.com is an outside name.
+  const looksLikeClusterDomain = tail === clusterDomain || suggest(tail, [clusterDomain], 1).length > 0;
+  if (labels.length === 2 + domainParts && looksLikeClusterDomain)
     return { service: svc, namespace: second!, domain: tail, missingSvcLabel: true };
   return { service: svc, namespace: second!, domain: tail, missingSvcLabel: false };
 }
@@ -479,6 +481,16 @@ export function resolveName(
   if (forwardedAbsolute && problem.kind === 'namespace-not-found' && problem.suggestions.length === 0) {
     return { ...base, records: [], external: true };
   }
+  // Three or more labels without "svc" and without a tail like the cluster domain (web.shop.example.com)
+  // is an outside name, whatever its first labels look like.
+  const labels = name.toLowerCase().replace(/\.$/, '').split('.');
+  const intent = nameIntent(name, clientNamespace, domain);
+  const clusterish =
+    labels.length < 3 ||
+    labels[2] === 'svc' ||
+    intent.missingSvcLabel ||
+    problem.kind === 'cluster-domain-wrong';
+  if (forwardedAbsolute && !clusterish) return { ...base, records: [], external: true };
   return { ...base, records: [], external: forwardedAbsolute, problem };
 }
 
