@@ -400,6 +400,58 @@ describe('seed 003: CLB loopback', () => {
     expect(anyMatches(fix.caveats, /100\.127\.0\.0\/16/)).toBe(true);
     expect(anyMatches(fix.caveats, /X-Forwarded-For/)).toBe(true);
   });
+  it('L7 on a one-node cluster: the CLB has no other node to retry, so the Ingress is unreachable (error)', () => {
+    const one = tke({
+      data: (d) => {
+        d.nodes = d.nodes?.filter((n) => n.meta.name === 'node-1');
+        withL7Ingress(d);
+      },
+    });
+    const { hits } = runCheck(lbLoopback, {
+      name: 'one node l7',
+      snapshot: one,
+      question: question('nginx', { client: 'pod-on-backend-node', via: 'ingress' }),
+    });
+    expect(hits.map((h) => [h.data.layer, h.data.intermittent, h.severity ?? lbLoopback.severity])).toEqual([
+      ['L7', false, 'error'],
+    ]);
+  });
+  const direct = () =>
+    seedCluster({
+      provider: 'tke',
+      network: 'eni',
+      mode: 'ipvs',
+      version: 'v1.20.6-tke.5',
+      kind: 'dedicated-lb',
+      mutateService: (s) => {
+        s.externalTrafficPolicy = 'Cluster';
+        delete s.healthCheckNodePort;
+        s.meta.annotations = {
+          'service.kubernetes.io/qcloud-loadbalancer-internal-subnetid': 'subnet-1',
+          'service.cloud.tencent.com/direct-access': 'true',
+        };
+      },
+      mutateData: (d) => {
+        const lb = d.cloud?.loadBalancers?.[0];
+        if (!lb) return;
+        lb.kind = 'clb';
+        const l = lb.listeners[0];
+        if (l) l.backends = [{ target: 'pod/default/nginx-7d9c4', address: '10.244.1.10', port: 80 }];
+      },
+    });
+  it('VPC-CNI direct access with anti-affinity: a client pod on another node does not loop', () => {
+    expect(
+      runCheck(lbLoopback, { name: 'direct', snapshot: direct(), question: viaLb('pod-on-other-node') }).hits,
+    ).toEqual([]);
+    expect(
+      runCheck(lbLoopback, {
+        name: 'direct',
+        snapshot: direct(),
+        question: viaLb('pod-on-backend-node'),
+      }).hits.map((h) => h.data.intermittent),
+    ).toEqual([false]);
+  });
+
   it('L7 with several nodes: the CLB tries another node, so the loopback is intermittent (slow, not dead)', () => {
     const { hits } = runCheck(lbLoopback, { name: 'l7', snapshot: l7(), question: viaIngress });
     expect(hits.map((h) => [h.data.layer, h.data.intermittent])).toEqual([['L7', true]]);
