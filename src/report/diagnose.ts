@@ -58,8 +58,9 @@ function findingBlock(s: Style, f: Finding, n: number, wide: boolean, indent = '
   out.push(`${pad}${s.green('fix:')} ${f.fix.summary}`);
   for (const c of f.fix.commands) out.push(`${pad}  ${s.dim('$')} ${c}`);
   for (const c of f.fix.caveats ?? []) out.push(`${pad}  ${s.yellow('caveat:')} ${c}`);
-  (f.consequences ?? []).forEach((c, i) => {
-    out.push(`${pad}${s.dim('which also causes:')}`);
+  const consequences = f.consequences ?? [];
+  if (consequences.length) out.push(`${pad}${s.dim('which also causes:')}`);
+  consequences.forEach((c, i) => {
     out.push(...findingBlock(s, c, i + 1, wide, `${pad}  `).slice(0, wide ? undefined : 1));
   });
   return out;
