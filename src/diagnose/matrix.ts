@@ -9,7 +9,7 @@ import { computePaths } from '../dataplane/paths.js';
 import type { ClientSpec, Question, Via } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Trace } from '../model/trace.js';
-import type { Node, ObjectRef, Service } from '../model/types.js';
+import type { Node, ObjectRef, Service, ServicePort } from '../model/types.js';
 
 export type CellVerdict = 'reachable' | 'unreachable' | 'partial' | 'unknown';
 
@@ -79,8 +79,8 @@ function columnsFor(
   svc: Service,
   row: MatrixRow,
   clientNode: Node | undefined,
+  port: ServicePort | undefined,
 ): Column[] {
-  const port = svc.ports[0];
   if (!port) return [];
   const cols: Column[] = [];
   const inCluster = row !== 'internet' && row !== 'vpc';
@@ -152,6 +152,8 @@ function explain(paths: Trace[]): { findingId?: string; reason: string } {
 
 export interface MatrixOptions {
   rows?: readonly MatrixRow[];
+  /** The Service port (number, nodePort or name) the columns use; default the first. */
+  port?: number | string;
 }
 
 export function matrix(snapshot: Snapshot, service: Service, options: MatrixOptions = {}): MatrixResult {
@@ -159,17 +161,24 @@ export function matrix(snapshot: Snapshot, service: Service, options: MatrixOpti
   const rows = options.rows ?? MATRIX_ROWS;
   const target: ObjectRef = { kind: 'Service', namespace: service.meta.namespace, name: service.meta.name };
   const columns: string[] = [];
+  const want = options.port;
+  const port =
+    want === undefined
+      ? service.ports[0]
+      : service.ports.find((p) =>
+          typeof want === 'string' ? p.name === want : p.port === want || p.nodePort === want,
+        );
   for (const row of rows) {
     const spec = { kind: row } as ClientSpec;
     const res = resolveClient(snapshot, service, spec);
     const clientNode = res.ok ? res.client.node : undefined;
-    for (const col of columnsFor(snapshot, service, row, clientNode)) {
+    for (const col of columnsFor(snapshot, service, row, clientNode, port)) {
       if (!columns.includes(col.key)) columns.push(col.key);
       const q: Question = {
         target,
         client: spec,
         via: col.via,
-        ...(col.address ? { address: col.address, port: col.address.port } : {}),
+        ...(col.address ? { address: col.address, port: col.address.port } : port ? { port: port.port } : {}),
         inferred: [],
       };
       const paths = res.ok ? computePaths(snapshot, service, q) : [];

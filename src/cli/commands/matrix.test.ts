@@ -56,6 +56,16 @@ describe('svcdoctor matrix', () => {
     expect(stdout.split('\n').filter((l) => l.startsWith('| ')).length).toBe(7);
   });
 
+  it('--port picks the Service port the columns use; an unknown one is a usage error', async () => {
+    const ok = await runCli(['matrix', 'nginx', '--from', bundle, '--port', '900', '-o', 'json']);
+    expect(ok.code).toBe(1);
+    expect(cell(JSON.parse(ok.stdout) as MatrixResult, 'other-node', 'lb-private')?.address).toBe(
+      '192.168.10.36:900',
+    );
+    const bad = await runCli(['matrix', 'nginx', '--from', bundle, '--port', '81']);
+    expect(bad.code).toBe(2);
+  });
+
   it('an unknown Service is a usage error', async () => {
     const { code, stderr } = await runCli(['matrix', 'nosuch', '--from', bundle]);
     expect(code).toBe(2);

@@ -6,7 +6,7 @@ import { htmlPage, type OutputFormat, toJson, toYaml } from '../../report/format
 import { COLOR, columns, escapeHtml, escapeMd, PLAIN, type Style, visible } from '../../report/style.js';
 import { openSnapshotData } from '../source.js';
 import type { CommandSpec } from '../spec.js';
-import { serviceName } from './diagnose.js';
+import { parsePort, serviceName } from './diagnose.js';
 
 const SHORT: Record<string, string> = {
   clusterip: 'ClusterIP',
@@ -161,7 +161,12 @@ export const matrixCommand: CommandSpec = {
   summary: 'reachability matrix: client locations × access paths (the table of seeds 001/004)',
   description:
     'For every client location (a node running a backend, a pod on it, a node without a backend, a pod on it, the VPC, the internet) and every way to address the Service (ClusterIP, DNS name, NodePort on each kind of node, node public IP, LB address, Ingress), computes whether the request arrives, and why not.',
-  options: [],
+  options: [
+    {
+      flags: '--port <port>',
+      description: 'the Service port the columns use (number, nodePort or name; default the first)',
+    },
+  ],
   usesSource: true,
   formats: ['table', 'json', 'yaml', 'markdown', 'html'],
   examples: [
@@ -179,7 +184,15 @@ export const matrixCommand: CommandSpec = {
       throw new SvcdoctorError('SVCDOCTOR_USAGE', `Service ${ns}/${name} not found`, {
         hint: 'check the name and -n NAMESPACE (svcdoctor diagnose suggests near misses)',
       });
-    const r = matrix(snapshot, svc);
+    const port = parsePort(opts.port);
+    if (
+      port !== undefined &&
+      !svc.ports.some((p) => p.name === port || p.port === port || p.nodePort === port)
+    )
+      throw new SvcdoctorError('SVCDOCTOR_USAGE', `--port ${port}: ${ns}/${name} has no such port`, {
+        hint: `ports: ${svc.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}${p.nodePort ? `:${p.nodePort}` : ''}`).join(', ')}`,
+      });
+    const r = matrix(snapshot, svc, port !== undefined ? { port } : {});
     io.stdout(renderMatrix(r, matrixContext(snapshot), ctx.format, ctx.color));
     return r.cells.some((c) => c.verdict !== 'reachable') ? 1 : 0;
   },
