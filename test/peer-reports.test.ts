@@ -206,6 +206,64 @@ const cases: PeerCase[] = [
     verdict: 'reachable',
     absent: ['dns-name-wrong'],
   },
+  {
+    name: 'a laptop asking for a ClusterIP Service by its ClusterIP: cluster-internal, expose it or port-forward',
+    source:
+      'https://kubernetes.io/docs/concepts/services-networking/service/#type-clusterip (reachable only from within the cluster)',
+    build: () => {
+      const s = service('web');
+      return {
+        snapshot: snapshotOf({ services: [s], pods: [pod('web-1')], nodes: nodes() }),
+        question: question(s, { client: 'internet', via: 'clusterip', port: 80 }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'service-port-mismatch',
+  },
+  {
+    name: 'the same question without --via (path guessed from the type) is explained by a warning, not blamed as the error',
+    source: 'https://kubernetes.io/docs/concepts/services-networking/service/#type-clusterip',
+    build: () => {
+      const s = service('web');
+      return {
+        snapshot: snapshotOf({ services: [s], pods: [pod('web-1')], nodes: nodes() }),
+        question: question(s, { client: 'internet' }),
+      };
+    },
+    verdict: 'unreachable',
+    present: ['service-port-mismatch'],
+  },
+  {
+    name: 'a load balancer asked of a NodePort Service: that type gets no load balancer',
+    source: 'https://kubernetes.io/docs/concepts/services-networking/service/#loadbalancer',
+    build: () => {
+      const s = service('web', (x) => {
+        x.type = 'NodePort';
+        x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }];
+      });
+      return {
+        snapshot: snapshotOf({ services: [s], pods: [pod('web-1')], nodes: nodes() }),
+        question: question(s, { client: 'vpc', via: 'loadbalancer' }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'service-port-mismatch',
+  },
+  {
+    name: 'an outside client of a NodePort Service without --via is sent to a node port, not told the ClusterIP is internal',
+    source: 'https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport',
+    build: () => {
+      const s = service('web', (x) => {
+        x.type = 'NodePort';
+        x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30080 }];
+      });
+      return {
+        snapshot: snapshotOf({ services: [s], pods: [pod('web-1')], nodes: nodes() }),
+        question: question(s, { client: 'vpc' }),
+      };
+    },
+    absent: ['service-port-mismatch'],
+  },
 ];
 
 describe('public reports and documented behaviour', () => runPeerCases(cases));

@@ -46,6 +46,24 @@ function numbersOn(snapshot: Snapshot, service: Service, sp: ServicePort, via: V
   }
 }
 
+type Exposure = 'cluster-internal' | 'not-load-balancer' | 'no-node-port';
+
+/**
+ * A path the Service does not offer at all, whatever the port: an outside client at the ClusterIP
+ * (or its DNS name, which resolves only in the cluster), the load balancer of a Service of
+ * another type, the node port of a Service without node ports. An exact address decides below.
+ */
+function missingPath(service: Service, question: Question): Exposure | undefined {
+  if (question.address) return undefined;
+  const via = question.via;
+  if ((via === 'clusterip' || via === 'dns') && !isInClusterClient(question.client))
+    return service.externalIPs.length > 0 ? undefined : 'cluster-internal';
+  if (via === 'loadbalancer' && service.type !== 'LoadBalancer') return 'not-load-balancer';
+  if (via === 'nodeport' && question.port === undefined && !service.ports.some((sp) => sp.nodePort))
+    return 'no-node-port';
+  return undefined;
+}
+
 /** Which role a number plays on a Service port other than the one the path expects. */
 function roleOf(sp: ServicePort, n: number, snapshot: Snapshot, service: Service): PortRole | undefined {
   if (sp.port === n) return 'port';
@@ -79,15 +97,22 @@ export default defineCheck<{
   use: number | null;
   /** Every number that works on this path. */
   valid: number[];
+  /** Set when the Service offers no such path at all (type, or an outside client at the ClusterIP). */
+  exposure?: Exposure;
+  serviceType?: Service['type'];
 }>({
   id: 'service-port-mismatch',
   severity: 'error',
   layer: 'service',
   confidence: 0.85,
   title: (d) =>
-    d.usedAs
-      ? `Port ${d.used} is the ${roleName(d.usedAs)} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
-      : `${d.service} does not expose port ${d.used} via ${d.via}${d.valid.length ? ` (it exposes ${d.valid.join(', ')})` : ''}`,
+    d.exposure === 'cluster-internal'
+      ? `The ClusterIP of ${d.service} answers only inside the cluster: ${d.via} is no path for an outside client`
+      : d.exposure
+        ? `${d.service} is of type ${d.serviceType}: it has no ${d.exposure === 'no-node-port' ? 'node port' : 'load balancer'}`
+        : d.usedAs
+          ? `Port ${d.used} is the ${roleName(d.usedAs)} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
+          : `${d.service} does not expose port ${d.used} via ${d.via}${d.valid.length ? ` (it exposes ${d.valid.join(', ')})` : ''}`,
   docs: {
     what: 'The client connects to a port the Service does not expose on the path it uses: the port, nodePort and targetPort of a Service port are three different numbers, each valid in one place.',
     why: "The ClusterIP, external IPs and the load balancer listen on `port`; every node listens on `nodePort` (30000-32767 by default); only the Pod itself listens on `targetPort`. In seed 000's example (port 123, nodePort 30637, targetPort 80) NodeIP:30637 and ClusterIP:123 work, while NodeIP:123, ClusterIP:30637 and ClusterIP:80 match no kube-proxy rule and are refused or time out.",
@@ -101,6 +126,15 @@ export default defineCheck<{
   ],
   run({ snapshot, service, question, unknown }) {
     if (!service || service.type === 'ExternalName' || service.headless) return [];
+    const exposure = missingPath(service, question);
+    // On a guessed path (the webhook's default client, --client without --via) the question may
+    // be ill-posed rather than the cause: a warning, ranked after the errors it does not explain.
+    if (exposure) {
+      const guessed = question.inferred.some((i) => i.startsWith('via '));
+      return [
+        { ...exposureHit(service, question, exposure), ...(guessed ? { severity: 'warning' as const } : {}) },
+      ];
+    }
     const used = question.address?.port ?? question.port;
     if (used === undefined) return [];
     const byAddress = pathOfAddress(snapshot, service, question);
@@ -213,3 +247,59 @@ export default defineCheck<{
     ];
   },
 });
+
+function exposureHit(service: Service, question: Question, exposure: Exposure) {
+  const ns = service.meta.namespace;
+  const name = service.meta.name;
+  const via = question.via as Via;
+  const first = service.ports[0];
+  const nodePort = service.ports.find((sp) => sp.nodePort)?.nodePort;
+  const lb = service.loadBalancerIngress[0];
+  const lbAddr = lb?.ip ?? lb?.hostname;
+  const evidence = [
+    `Service ${ns}/${name} is of type ${service.type}; the client is ${formatClient(question.client)}, via ${via}`,
+  ];
+  const commands: string[] = [];
+  let summary: string;
+  if (exposure === 'cluster-internal') {
+    evidence.push(
+      `ClusterIP ${service.clusterIP || '(none)'} and ${name}.${ns}.svc are routed and resolved only inside the cluster`,
+    );
+    if (service.type === 'NodePort' && nodePort)
+      summary = `From outside, use a node address and the node port: NODE_IP:${nodePort}.`;
+    else if (service.type === 'LoadBalancer')
+      summary = lbAddr
+        ? `From outside, use the load balancer address ${lbAddr}${first ? `:${first.port}` : ''}.`
+        : 'From outside, use the load balancer address once it is provisioned (or a node port meanwhile).';
+    else {
+      summary =
+        'Expose the Service to outside clients: type NodePort or LoadBalancer, or an Ingress; for a quick test, kubectl port-forward.';
+      commands.push(`kubectl patch service ${name} -n ${ns} -p '{"spec":{"type":"NodePort"}}'`);
+    }
+    if (first) commands.push(`kubectl port-forward -n ${ns} service/${name} ${first.port}:${first.port}`);
+  } else if (exposure === 'not-load-balancer') {
+    evidence.push('only Services of type LoadBalancer get a load balancer (status.loadBalancer stays empty)');
+    summary = `Make ${name} a LoadBalancer Service, or route to it through an Ingress.`;
+    commands.push(`kubectl patch service ${name} -n ${ns} -p '{"spec":{"type":"LoadBalancer"}}'`);
+  } else {
+    evidence.push('no spec.ports[].nodePort: nothing listens on the nodes for this Service');
+    summary = `Make ${name} a NodePort (or LoadBalancer) Service to give it node ports.`;
+    commands.push(`kubectl patch service ${name} -n ${ns} -p '{"spec":{"type":"NodePort"}}'`);
+  }
+  return {
+    subject: refOf(service),
+    data: {
+      service: `${ns}/${name}`,
+      via,
+      used: question.port ?? '',
+      usedAs: null,
+      servicePort: null,
+      use: null,
+      valid: [],
+      exposure,
+      serviceType: service.type,
+    },
+    evidence,
+    fix: { summary, commands },
+  };
+}
