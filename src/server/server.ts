@@ -140,11 +140,18 @@ export function diagnoseAlerts(
     const namespace = labels.namespace ?? labels.exported_namespace ?? 'default';
     if (typeof service !== 'string' || !service) return { alert: alertname, skipped: 'no service label' };
     const startsAt = (a as { startsAt?: unknown }).startsAt;
+    // The alert may say who failed (a `client` label); otherwise outside clients for Services
+    // exposed outside the cluster, an in-cluster pod for the rest.
+    const svc = snapshot.service(String(namespace), service);
+    const exposed = svc?.type === 'NodePort' || svc?.type === 'LoadBalancer';
+    const client = (typeof labels.client === 'string' && parseClient(labels.client)) || {
+      kind: exposed ? ('internet' as const) : ('pod-on-other-node' as const),
+    };
     return {
       alert: alertname,
       result: diagnose(snapshot, {
         target: { kind: 'Service', namespace: String(namespace), name: service },
-        client: { kind: 'internet' },
+        client,
         ...(typeof startsAt === 'string' && !Number.isNaN(Date.parse(startsAt)) ? { at: startsAt } : {}),
         inferred: [],
       }),

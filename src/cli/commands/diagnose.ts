@@ -157,7 +157,7 @@ export const diagnoseCommand: CommandSpec = {
       io.stdout(`${(await listDemos(io)).join('\n')}\n`);
       return 0;
     }
-    const question = questionFromOptions(ctx.args[0] as string, opts);
+    let question = questionFromOptions(ctx.args[0] as string, opts);
     const data = await openSnapshotData(opts, io);
     const observed = (opts.observed as string[] | undefined) ?? [];
     for (const text of observed) {
@@ -171,6 +171,19 @@ export const diagnoseCommand: CommandSpec = {
         });
       data.observations.push(obs);
       data.collected.Observations = true;
+      // The address in the pasted error is the address the client used, unless told otherwise.
+      const hp =
+        !question.address && !question.via
+          ? splitHostPort(obs.to.replace(/\/(tcp|udp|sctp)$/i, ''))
+          : undefined;
+      if (hp) {
+        question = {
+          ...question,
+          address: { ip: hp.host, port: hp.port },
+          ...(question.port === undefined ? { port: hp.port } : {}),
+          inferred: [...question.inferred, `address ${hp.host}:${hp.port} (from --observed)`],
+        };
+      }
     }
     if (opts.probe === true) data.observations.push(...(await probeLive(data, question, opts, ctx)));
     const result = diagnose(new Snapshot(data), question);
