@@ -123,7 +123,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     if (isSvcdoctorError(e)) {
       const [first, ...rest] = e.problems;
-      io.stderr(terminalSafe(`svcdoctor: ${e.code}: ${first}${e.hint ? ` — ${e.hint}` : ''}`) + '\n');
+      io.stderr(`${terminalSafe(`svcdoctor: ${e.code}: ${first}${e.hint ? ` — ${e.hint}` : ''}`)}\n`);
       for (const p of rest.slice(0, 50)) io.stderr(`${terminalSafe(`svcdoctor: ${e.code}: ${p}`)}\n`);
       if (rest.length > 50) io.stderr(`svcdoctor: … and ${rest.length - 50} more problems\n`);
       if (debug && e.stack) io.stderr(`${e.stack}\n`);
