@@ -1,26 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Protocol } from '../../model/types.js';
+import { base32 } from '../../util/base32.js';
 
 // Chain names exactly as kube-proxy derives them, so a simulated trace can be matched line by
 // line against a node's iptables-save output.
-
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += B32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
-  return out;
-}
 
 const memo = new Map<string, string>();
 

@@ -1,27 +1,10 @@
 import { createHash } from 'node:crypto';
+import { base32 } from '../../util/base32.js';
 
 // kube-proxy's per-Service chain names (pkg/proxy/iptables/proxier.go): the first 16 characters
 // of base32(sha256(servicePortName + protocol)), behind a prefix; endpoint chains also hash the
 // endpoint's "IP:port". servicePortName is "namespace/name" plus ":portName" when the port is named;
 // protocol is lower-case.
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out;
-}
 
 function hash16(input: string): string {
   return base32(createHash('sha256').update(input).digest()).slice(0, 16);
