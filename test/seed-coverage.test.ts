@@ -10,7 +10,8 @@ import lbHealthCheckDisabled from '../src/checks/lb-health-check-disabled.js';
 import lbHealthCheckFailing from '../src/checks/lb-health-check-failing.js';
 import lbLoopback from '../src/checks/lb-loopback.js';
 import { computePaths } from '../src/dataplane/paths.js';
-import { backendsOf } from '../src/model/endpoints.js';
+import { classifyObservation } from '../src/diagnose/observations.js';
+import { backendsOf, endpointPortFor } from '../src/model/endpoints.js';
 import type { Fix } from '../src/model/finding.js';
 import type { Observation, Service, SnapshotData, TrafficPolicy } from '../src/model/types.js';
 import { convertKube } from '../src/sources/kube.js';
@@ -51,6 +52,19 @@ describe('seed 000 check item 1: container and container port', () => {
     expect(fix.commands).toContain(
       `kubectl exec -n default web-1 -- sh -c 'curl -sv -m 3 http://127.0.0.1:8080/ || wget -qO- -T 3 http://127.0.0.1:8080/'`,
     );
+  });
+});
+
+describe('seed 000 check item 1, common issues 2 and 3: the app answers, but wrongly', () => {
+  it('a 404 from the app (no such path) is read as HTTP 404 and points at the container among the layers', () => {
+    const c = classifyObservation('HTTP/1.1 404 Not Found');
+    expect(c.result).toBe('http-404');
+    expect(c.layers).toContain('container');
+  });
+  it('a 500 from the app (a bug in the service) points at the container first', () => {
+    const c = classifyObservation('HTTP/1.1 500 Internal Server Error');
+    expect(c.result).toBe('http-500');
+    expect(c.layers[0]).toBe('container');
   });
 });
 
@@ -150,6 +164,21 @@ describe('seeds 001/004: externalTrafficPolicy Cluster vs Local (Table 1)', () =
       'Service',
     );
     expect((object as Service).externalTrafficPolicy).toBe('Cluster');
+  });
+});
+
+describe('seed 001: Service types', () => {
+  it('a ClusterIP is reachable only inside the cluster: an internet client has no path to it', () => {
+    const svc = service('web');
+    const snap = world((w) => (w.services = [svc]));
+    const traces = computePaths(snap, svc, question('web', { client: 'internet', via: 'clusterip' }));
+    expect(traces.map((t) => t.outcome)).toEqual(['unhandled']);
+    const inside = computePaths(
+      snap,
+      svc,
+      question('web', { client: 'pod-on-other-node', via: 'clusterip' }),
+    );
+    expect(inside.map((t) => t.outcome)).toEqual(['delivered']);
   });
 });
 
@@ -505,6 +534,34 @@ describe('seed 001: Endpoints vs EndpointSlice', () => {
       ['10.244.1.2', 'web-abc'],
       ['10.244.1.3', 'web-def'],
     ]);
+  });
+  it('slices are per port set: a backend serves a Service port only if its slice lists that port', () => {
+    const two = service('web', (s) => {
+      s.ports = [
+        { name: 'http', protocol: 'TCP', port: 80, targetPort: 8080 },
+        { name: 'metrics', protocol: 'TCP', port: 9100, targetPort: 9100 },
+      ];
+    });
+    const httpSlice = sliceFor(two, pods.slice(0, 2), (s) => {
+      s.meta = meta('web-http', 'default', s.meta.labels);
+      s.ports = [{ name: 'http', protocol: 'TCP', port: 8080 }];
+    });
+    const metricsSlice = sliceFor(two, pods.slice(2), (s) => {
+      s.meta = meta('web-metrics', 'default', s.meta.labels);
+      s.ports = [{ name: 'metrics', protocol: 'TCP', port: 9100 }];
+    });
+    const snap = snapshotOf({
+      services: [two],
+      pods,
+      endpointSlices: [httpSlice, metricsSlice],
+      autoSlices: false,
+    });
+    const backends = backendsOf(snap, two).backends;
+    expect(backends.filter((b) => endpointPortFor(b, 'http')).map((b) => b.ip)).toEqual([
+      '10.244.1.1',
+      '10.244.1.2',
+    ]);
+    expect(backends.filter((b) => endpointPortFor(b, 'metrics')).map((b) => b.ip)).toEqual(['10.244.1.3']);
   });
   it('an FQDN slice is not a backend (kube-proxy serves IPv4/IPv6 slices only)', () => {
     const snap = snapshotOf({
