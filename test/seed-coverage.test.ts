@@ -600,6 +600,32 @@ describe('seed 003: CLB health checks in TKE IPVS mode', () => {
       'kubectl annotate service web -n default service.cloud.tencent.com/prevent-loopback=true --overwrite',
     );
   });
+  it('an old kube-proxy: the fix shows the DaemonSet image and moves it to the fixed build of its minor line', () => {
+    const { hits } = runCheck(lbHealthCheckFailing, {
+      name: 'old build',
+      snapshot: tkeIpvs({}, 'v1.18.4-tke.5'),
+      question: ask('loadbalancer', 'vpc'),
+    });
+    expect(hits).toHaveLength(1);
+    const commands = hits[0]?.fix.commands ?? [];
+    expect(commands).toContain(
+      "kubectl -n kube-system get daemonset kube-proxy -o jsonpath='{.spec.template.spec.containers[0].image}'",
+    );
+    expect(
+      commands.filter((c) => c.startsWith('kubectl -n kube-system set image daemonset/kube-proxy ')),
+    ).toEqual([
+      'kubectl -n kube-system set image daemonset/kube-proxy kube-proxy=REGISTRY/kube-proxy:v1.18.4-tke.20  # keep the registry of the current image; v1.18.4-tke.20 or a later build',
+    ]);
+  });
+  it('a kube-proxy that already has the fix is not told to change its image', () => {
+    const { hits } = runCheck(lbHealthCheckFailing, {
+      name: 'fixed build, no annotation',
+      snapshot: tkeIpvs({}, 'v1.18.4-tke.20'),
+      question: ask('loadbalancer', 'vpc'),
+    });
+    expect(hits.map((h) => h.data.cause)).toEqual(['clb-loopback']);
+    expect((hits[0]?.fix.commands ?? []).some((c) => c.includes('set image'))).toBe(false);
+  });
   it('with prevent-loopback and a fixed kube-proxy the probes come from 100.64: failing members have another cause', () => {
     const { hits } = runCheck(lbHealthCheckFailing, {
       name: 'fixed',

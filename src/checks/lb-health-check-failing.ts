@@ -6,9 +6,11 @@ import {
   listenerForServicePort,
   loadBalancersForService,
   nodesWithReadyEndpoints,
+  parseTkeVersion,
   type SgDecision,
   type SgPeer,
   TKE,
+  TKE_LOOPBACK_FIXED,
   tkeKubeProxyHasLoopbackFix,
 } from '../dataplane/cloud/index.js';
 import {
@@ -188,7 +190,18 @@ export default defineCheck<Data>({
               'Upgrade kube-proxy to a build with the loopback fix and annotate the Service with service.cloud.tencent.com/prevent-loopback: "true" so health checks come from 100.64.0.0/10 (seed 003).';
             commands.push(
               `kubectl annotate service ${name} -n ${ns} service.cloud.tencent.com/prevent-loopback=true --overwrite`,
+              `kubectl -n kube-system get daemonset kube-proxy -o jsonpath='{.spec.template.spec.containers[0].image}'`,
             );
+            {
+              // Seed 003: move the kube-proxy DaemonSet to the fixed build of its own minor line.
+              const kp = inv?.cluster.kubeProxy?.version ?? inv?.cluster.version;
+              const minor = kp ? parseTkeVersion(kp)?.minor : undefined;
+              const fixed = TKE_LOOPBACK_FIXED.find((f) => parseTkeVersion(f)?.minor === minor);
+              if (kp && fixed && tkeKubeProxyHasLoopbackFix(kp) !== true)
+                commands.push(
+                  `kubectl -n kube-system set image daemonset/kube-proxy kube-proxy=REGISTRY/kube-proxy:${fixed}  # keep the registry of the current image; ${fixed} or a later build`,
+                );
+            }
             break;
           default:
             summary =
