@@ -411,6 +411,19 @@ describe('seed 003: CLB loopback', () => {
     ]);
   });
 
+  it('private Ingress, anti-affinity + externalTrafficPolicy Local: the CLB only uses the server node, so only a client there loops', () => {
+    const snap = tke({ etp: 'Local', data: withL7Ingress });
+    const svc = snap.service('default', 'nginx') as Service;
+    const away = question('nginx', { client: 'pod-on-other-node', via: 'ingress' });
+    expect(runCheck(lbLoopback, { name: 'away', snapshot: snap, question: away }).hits).toEqual([]);
+    expect(computePaths(snap, svc, away).map((t) => t.outcome)).toEqual(['delivered']);
+    const together = question('nginx', { client: 'pod-on-backend-node', via: 'ingress' });
+    expect(
+      runCheck(lbLoopback, { name: 'together', snapshot: snap, question: together }).hits.map(
+        (h) => h.data.layer,
+      ),
+    ).toEqual(['L7']);
+  });
   const l7 = () => tke({ data: withL7Ingress });
   const viaIngress = question('nginx', { client: 'pod-on-other-node', via: 'ingress' });
   it('L7: the fix enables TkeServiceConfig for the Ingress and keepalive per listener', () => {
