@@ -264,6 +264,52 @@ const cases: PeerCase[] = [
     },
     absent: ['service-port-mismatch'],
   },
+  {
+    name: 'a pod asking about a headless Service without saying how is answered by DNS (pod IPs), not a missing ClusterIP',
+    source: 'https://kubernetes.io/docs/concepts/services-networking/service/#headless-services',
+    build: () => {
+      const s = service('db', (x) => {
+        x.clusterIP = 'None';
+        x.clusterIPs = ['None'];
+        x.headless = true;
+        x.selector = { app: 'db' };
+      });
+      return {
+        snapshot: snapshotOf({
+          services: [s],
+          pods: [pod('db-0', (p) => (p.meta.labels = { app: 'db' })), client()],
+          nodes: nodes(),
+        }),
+        question: question(s, { client: 'pod/default/client-1' }),
+      };
+    },
+    absent: ['headless-service-no-vip', 'service-port-mismatch'],
+  },
+  {
+    name: 'an external IP asked of a Service that lists none',
+    source: 'https://kubernetes.io/docs/concepts/services-networking/service/#external-ips',
+    build: () => {
+      const s = service('web');
+      return {
+        snapshot: snapshotOf({ services: [s], pods: [pod('web-1')], nodes: nodes() }),
+        question: question(s, { client: 'vpc', via: 'externalip' }),
+      };
+    },
+    verdict: 'unreachable',
+    top: 'service-port-mismatch',
+  },
+  {
+    name: 'an outside client of a ClusterIP Service with spec.externalIPs is sent to the external IP',
+    source: 'https://kubernetes.io/docs/concepts/services-networking/service/#external-ips',
+    build: () => {
+      const s = service('web', (x) => (x.externalIPs = ['198.51.100.50']));
+      return {
+        snapshot: snapshotOf({ services: [s], pods: [pod('web-1')], nodes: nodes() }),
+        question: question(s, { client: 'vpc' }),
+      };
+    },
+    absent: ['service-port-mismatch'],
+  },
 ];
 
 describe('public reports and documented behaviour', () => runPeerCases(cases));

@@ -46,7 +46,7 @@ function numbersOn(snapshot: Snapshot, service: Service, sp: ServicePort, via: V
   }
 }
 
-type Exposure = 'cluster-internal' | 'not-load-balancer' | 'no-node-port';
+type Exposure = 'cluster-internal' | 'not-load-balancer' | 'no-node-port' | 'no-external-ip';
 
 /**
  * A path the Service does not offer at all, whatever the port: an outside client at the ClusterIP
@@ -57,7 +57,8 @@ function missingPath(service: Service, question: Question): Exposure | undefined
   if (question.address) return undefined;
   const via = question.via;
   if ((via === 'clusterip' || via === 'dns') && !isInClusterClient(question.client))
-    return service.externalIPs.length > 0 ? undefined : 'cluster-internal';
+    return 'cluster-internal';
+  if (via === 'externalip' && service.externalIPs.length === 0) return 'no-external-ip';
   if (via === 'loadbalancer' && service.type !== 'LoadBalancer') return 'not-load-balancer';
   if (via === 'nodeport' && question.port === undefined && !service.ports.some((sp) => sp.nodePort))
     return 'no-node-port';
@@ -109,7 +110,9 @@ export default defineCheck<{
     d.exposure === 'cluster-internal'
       ? `The ClusterIP of ${d.service} answers only inside the cluster: ${d.via} is no path for an outside client`
       : d.exposure
-        ? `${d.service} is of type ${d.serviceType}: it has no ${d.exposure === 'no-node-port' ? 'node port' : 'load balancer'}`
+        ? d.exposure === 'no-external-ip'
+          ? `${d.service} has no spec.externalIPs: there is no external IP to use`
+          : `${d.service} is of type ${d.serviceType}: it has no ${d.exposure === 'no-node-port' ? 'node port' : 'load balancer'}`
         : d.usedAs
           ? `Port ${d.used} is the ${roleName(d.usedAs)} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
           : `${d.service} does not expose port ${d.used} via ${d.via}${d.valid.length ? ` (it exposes ${d.valid.join(', ')})` : ''}`,
@@ -125,7 +128,7 @@ export default defineCheck<{
     'seed 003 (check whether the spec.ports field of the Service is correct)',
   ],
   run({ snapshot, service, question, unknown }) {
-    if (!service || service.type === 'ExternalName' || service.headless) return [];
+    if (!service || service.type === 'ExternalName') return [];
     const exposure = missingPath(service, question);
     // On a guessed path (the webhook's default client, --client without --via) the question may
     // be ill-posed rather than the cause: a warning, ranked after the errors it does not explain.
@@ -135,6 +138,7 @@ export default defineCheck<{
         { ...exposureHit(service, question, exposure), ...(guessed ? { severity: 'warning' as const } : {}) },
       ];
     }
+    if (service.headless) return [];
     const used = question.address?.port ?? question.port;
     if (used === undefined) return [];
     const byAddress = pathOfAddress(snapshot, service, question);
@@ -265,7 +269,9 @@ function exposureHit(service: Service, question: Question, exposure: Exposure) {
     evidence.push(
       `ClusterIP ${service.clusterIP || '(none)'} and ${name}.${ns}.svc are routed and resolved only inside the cluster`,
     );
-    if (service.type === 'NodePort' && nodePort)
+    if (service.externalIPs.length > 0)
+      summary = `From outside, use an external IP of the Service: ${service.externalIPs[0]}${first ? `:${first.port}` : ''}.`;
+    else if (service.type === 'NodePort' && nodePort)
       summary = `From outside, use a node address and the node port: NODE_IP:${nodePort}.`;
     else if (service.type === 'LoadBalancer')
       summary = lbAddr
@@ -281,6 +287,10 @@ function exposureHit(service: Service, question: Question, exposure: Exposure) {
     evidence.push('only Services of type LoadBalancer get a load balancer (status.loadBalancer stays empty)');
     summary = `Make ${name} a LoadBalancer Service, or route to it through an Ingress.`;
     commands.push(`kubectl patch service ${name} -n ${ns} -p '{"spec":{"type":"LoadBalancer"}}'`);
+  } else if (exposure === 'no-external-ip') {
+    evidence.push('spec.externalIPs is empty: kube-proxy captures no external address for this Service');
+    summary = `Use the path ${name} offers (${service.type === 'LoadBalancer' ? 'its load balancer' : service.type === 'NodePort' ? 'a node port' : 'its ClusterIP, from inside the cluster'}), or list the external address in spec.externalIPs.`;
+    commands.push(`kubectl get service ${name} -n ${ns} -o wide`);
   } else {
     evidence.push('no spec.ports[].nodePort: nothing listens on the nodes for this Service');
     summary = `Make ${name} a NodePort (or LoadBalancer) Service to give it node ports.`;

@@ -63,9 +63,12 @@ export function inferVia(service: Service | undefined, question: Question, snaps
         ? 'loadbalancer'
         : service.type === 'NodePort'
           ? 'nodeport'
-          : 'clusterip';
+          : service.externalIPs.length > 0
+            ? 'externalip'
+            : 'clusterip';
   } else {
-    via = question.dnsName ? 'dns' : 'clusterip';
+    // A headless Service has no ClusterIP: its clients find the Pods by DNS.
+    via = question.dnsName || service.headless ? 'dns' : 'clusterip';
   }
   return {
     ...question,
