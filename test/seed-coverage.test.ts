@@ -10,12 +10,23 @@ import lbHealthCheckDisabled from '../src/checks/lb-health-check-disabled.js';
 import lbHealthCheckFailing from '../src/checks/lb-health-check-failing.js';
 import lbLoopback from '../src/checks/lb-loopback.js';
 import { computePaths } from '../src/dataplane/paths.js';
+import { diagnose } from '../src/diagnose/diagnose.js';
 import { classifyObservation } from '../src/diagnose/observations.js';
 import { backendsOf, endpointPortFor } from '../src/model/endpoints.js';
 import type { Fix } from '../src/model/finding.js';
 import type { Observation, Service, SnapshotData, TrafficPolicy } from '../src/model/types.js';
 import { convertKube } from '../src/sources/kube.js';
-import { endpointsFor, meta, pod, question, service, sliceFor, snapshotOf } from './support/builders.js';
+import {
+  endpointsFor,
+  meta,
+  networkPolicy,
+  node,
+  pod,
+  question,
+  service,
+  sliceFor,
+  snapshotOf,
+} from './support/builders.js';
 import { runCheck } from './support/check-table.js';
 import { ask, firstLb, lbService, world } from './support/cloud-fixtures.js';
 import { NODE_IP, seedCluster } from './support/seed-cluster.js';
@@ -179,6 +190,32 @@ describe('seed 001: Service types', () => {
       question('web', { client: 'pod-on-other-node', via: 'clusterip' }),
     );
     expect(inside.map((t) => t.outcome)).toEqual(['delivered']);
+  });
+});
+
+describe('seeds 001/004 note: every pod of a multi-pod workload must be reachable', () => {
+  const svc = service('web');
+  const pods = [1, 2].map((i) =>
+    pod(`web-${i}`, (p) => {
+      p.meta.labels = { app: 'web', idx: String(i) };
+      p.nodeName = `node-${i}`;
+      p.podIP = `10.244.${i}.10`;
+      p.podIPs = [p.podIP];
+    }),
+  );
+  const nodes = [node('node-1'), node('node-2'), node('node-3')];
+  const ask = question('web', { client: 'pod-on-other-node', via: 'clusterip' });
+  const at = { now: new Date('2026-11-22T10:00:00Z') };
+  it('one unreachable pod of two makes access partial and names why', () => {
+    const denyOne = networkPolicy('deny-2', (np) => {
+      np.podSelector = { matchLabels: { idx: '2' }, matchExpressions: [] };
+    });
+    const r = diagnose(snapshotOf({ services: [svc], pods, nodes, networkPolicies: [denyOne] }), ask, at);
+    expect(r.verdict).toBe('partial');
+    expect(r.findings.map((f) => [f.id, f.severity])).toEqual([['network-policy-denies', 'warning']]);
+  });
+  it('with every pod reachable the same workload is reachable', () => {
+    expect(diagnose(snapshotOf({ services: [svc], pods, nodes }), ask, at).verdict).toBe('reachable');
   });
 });
 
