@@ -204,18 +204,22 @@ describe('seeds 001/004 note: every pod of a multi-pod workload must be reachabl
     }),
   );
   const nodes = [node('node-1'), node('node-2'), node('node-3')];
-  const ask = question('web', { client: 'pod-on-other-node', via: 'clusterip' });
+  const inCluster = question('web', { client: 'pod-on-other-node', via: 'clusterip' });
   const at = { now: new Date('2026-11-22T10:00:00Z') };
   it('one unreachable pod of two makes access partial and names why', () => {
     const denyOne = networkPolicy('deny-2', (np) => {
       np.podSelector = { matchLabels: { idx: '2' }, matchExpressions: [] };
     });
-    const r = diagnose(snapshotOf({ services: [svc], pods, nodes, networkPolicies: [denyOne] }), ask, at);
+    const r = diagnose(
+      snapshotOf({ services: [svc], pods, nodes, networkPolicies: [denyOne] }),
+      inCluster,
+      at,
+    );
     expect(r.verdict).toBe('partial');
     expect(r.findings.map((f) => [f.id, f.severity])).toEqual([['network-policy-denies', 'warning']]);
   });
   it('with every pod reachable the same workload is reachable', () => {
-    expect(diagnose(snapshotOf({ services: [svc], pods, nodes }), ask, at).verdict).toBe('reachable');
+    expect(diagnose(snapshotOf({ services: [svc], pods, nodes }), inCluster, at).verdict).toBe('reachable');
   });
 });
 
