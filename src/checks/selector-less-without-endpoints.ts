@@ -73,7 +73,11 @@ export default defineCheck<{
       );
     if (snapshot.has('Endpoints') && !misnamed)
       evidence.push(
-        endpointsObject ? `Endpoints ${name} exists but lists no address` : `no Endpoints ${name}`,
+        !endpointsObject
+          ? `no Endpoints ${name}`
+          : snapshot.endpointsFor(ns, name)?.meta.labels['endpointslice.kubernetes.io/skip-mirror'] === 'true'
+            ? `Endpoints ${name} is labelled endpointslice.kubernetes.io/skip-mirror=true: it is never mirrored into a slice, and kube-proxy reads slices only`
+            : `Endpoints ${name} exists but lists no address`,
       );
     const port = service.ports[0];
     const slice = {
