@@ -1148,12 +1148,26 @@ function cloudLbStage(
     rule: snat ? 'SNAT' : 'client address kept',
     detail: snat ? `the LB SNATs to ${srcAtBackend}` : `the backend sees ${src}`,
   });
+  // TKE's CLB never picks a real server whose address is the request's source (seed 003 FAQ):
+  // a node calling the CLB is sent to another node. A pod's address is not a real server's, so
+  // pods still loop.
+  let candidates = healthy;
+  if (keeps && snapshot.data.cloud?.provider === 'tke') {
+    const others = healthy.filter((t) => (t.backend.address ?? t.node?.internalIPs[0]) !== src);
+    if (others.length > 0 && others.length < healthy.length) {
+      candidates = others;
+      lbSteps.push({
+        rule: 'CLB source check',
+        detail: `the CLB does not forward to the real server ${src}, the request's own source`,
+      });
+    }
+  }
   const hopsLb: Hop[] = [...hops, { at: lbName, action: 'forward', steps: lbSteps }];
 
   // One representative per class: (is the client's node, has a local endpoint, target kind).
   const clientNode = ctx.client.node?.meta.name;
   const classes = new Map<string, { t: LbTarget; count: number }>();
-  for (const t of healthy) {
+  for (const t of candidates) {
     const n = t.node?.meta.name;
     const key = `${t.backend.target.split('/')[0]}|${n === clientNode}|${n ? localNodes.has(n) : '?'}`;
     const c = classes.get(key);
