@@ -182,6 +182,11 @@ const cases: Case[] = [
     result: 'dns-nxdomain',
   },
   {
+    name: 'busybox nslookup cannot resolve a short name',
+    text: "nslookup: can't resolve 'rabbitmq-service'",
+    result: 'dns-nxdomain',
+  },
+  {
     name: 'nslookup no servers',
     text: ';; connection timed out; no servers could be reached',
     result: 'dns-timeout',

@@ -219,7 +219,7 @@ const RULES: Rule[] = [
     hint: 'the TLS handshake failed (certificate, protocol or plain-HTTP-on-TLS mismatch)',
   },
   {
-    re: /Could not resolve host|Name or service not known|nodename nor servname|no such host|NXDOMAIN|server can'?t find|bad address|getaddrinfo ENOTFOUND|UnknownHostException|Name does not resolve|unable to resolve host|ERR_NAME_NOT_RESOLVED|NoSuchHost/i,
+    re: /Could not resolve host|Name or service not known|nodename nor servname|no such host|NXDOMAIN|server can'?t find|can'?t resolve|bad address|getaddrinfo ENOTFOUND|UnknownHostException|Name does not resolve|unable to resolve host|ERR_NAME_NOT_RESOLVED|NoSuchHost/i,
     result: 'dns-nxdomain',
     hint: 'the name did not resolve: wrong Service name, namespace or cluster domain, or DNS itself is failing',
   },
