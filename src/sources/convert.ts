@@ -134,10 +134,10 @@ export function buildSnapshotData(items: BundleItem[], options: BuildOptions = {
         if (kind === 'CloudInventory') {
           if (data.cloud)
             problems.push(`${where(item)}: a second CloudInventory (only one is allowed per bundle)`);
-          else data.cloud = parseCloudInventory(raw, item.origin, item.lineOf);
+          else data.cloud = parseCloudInventory(raw, item.origin, (p) => item.lineOf(p));
           collected.CloudInventory = true;
         } else if (kind === 'Observations') {
-          data.observations.push(...parseObservations(raw, item.origin, item.lineOf));
+          data.observations.push(...parseObservations(raw, item.origin, (p) => item.lineOf(p)));
           collected.Observations = true;
         } else if (kind === 'CollectManifest') {
           applyManifest(raw, data, forbiddenKinds);

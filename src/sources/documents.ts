@@ -83,6 +83,21 @@ function yamlItems(text: string, file: string): BundleItem[] {
   return items;
 }
 
+/** An item of a List: its lines are the list's lines under `items[index]`. */
+class ListItem implements BundleItem {
+  constructor(
+    readonly raw: unknown,
+    readonly origin: Origin,
+    private readonly listLineOf: (p: Path) => number | undefined,
+    private readonly index: number,
+  ) {}
+
+  // A method, not a closure per item: a 60,000-item List would otherwise allocate one each.
+  lineOf(p: Path): number | undefined {
+    return this.listLineOf(['items', this.index, ...p]);
+  }
+}
+
 /** Expand `kind: List` / `*List` into their items, keeping a line function per item. */
 function pushWithLists(
   items: BundleItem[],
@@ -96,8 +111,9 @@ function pushWithLists(
     const o = js as Record<string, unknown>;
     const kind = typeof o.kind === 'string' ? o.kind : '';
     if ((kind === 'List' || kind.endsWith('List')) && Array.isArray(o.items)) {
-      o.items.forEach((item, i) => {
-        const itemLine = (p: Path) => lineOf(['items', i, ...p]);
+      const list = o.items;
+      for (let i = 0; i < list.length; i++) {
+        const item: unknown = list[i];
         // Items of a typed list (ServiceList) often omit kind/apiVersion.
         const withKind =
           kind !== 'List' && item && typeof item === 'object' && !(item as Record<string, unknown>).kind
@@ -107,13 +123,9 @@ function pushWithLists(
                 apiVersion: o.apiVersion,
               }
             : item;
-        const line = eagerLines ? (itemLine([]) ?? origin.line) : undefined;
-        items.push({
-          raw: withKind,
-          origin: line === undefined ? origin : { ...origin, line },
-          lineOf: itemLine,
-        });
-      });
+        const line = eagerLines ? (lineOf(['items', i]) ?? origin.line) : undefined;
+        items.push(new ListItem(withKind, line === undefined ? origin : { ...origin, line }, lineOf, i));
+      }
       return;
     }
   }
@@ -305,10 +317,53 @@ function tooDeepAt(text: string, yaml: boolean, limit: number): number | undefin
   return undefined;
 }
 
+/**
+ * tooDeepAt for JSON text, with the same answer: JSON has no block indentation or comments, so
+ * only brackets outside strings count, and a string is skipped with indexOf rather than char
+ * by char. Lines are counted only when the limit is crossed; a newline right after a backslash
+ * inside a string is not counted, as tooDeepAt skips the escaped character whole.
+ */
+function jsonTooDeepAt(text: string, limit: number): number | undefined {
+  const n = text.length;
+  let depth = 0;
+  let nextBackslash = text.indexOf('\\');
+  if (nextBackslash < 0) nextBackslash = n;
+  let escapedNewlines = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      let from = i + 1;
+      for (;;) {
+        const close = text.indexOf('"', from);
+        if (close < 0) return undefined; // an unclosed quote hides the rest
+        if (nextBackslash < from) {
+          nextBackslash = text.indexOf('\\', from);
+          if (nextBackslash < 0) nextBackslash = n;
+        }
+        if (nextBackslash > close) {
+          i = close;
+          break;
+        }
+        if (text.charCodeAt(nextBackslash + 1) === 10) escapedNewlines++;
+        from = nextBackslash + 2;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > limit) return lineAt(text, i) - escapedNewlines;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+function lineAt(text: string, pos: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at >= 0 && at < pos; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
 export function parseDocuments(text: string, file: string, format: 'yaml' | 'json'): BundleItem[] {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (looksBinary(text)) throw malformed([`${file}:1: binary content, not YAML or JSON text`]);
-  const deep = tooDeepAt(text, format === 'yaml', MAX_DEPTH);
+  const deep = format === 'json' ? jsonTooDeepAt(text, MAX_DEPTH) : tooDeepAt(text, true, MAX_DEPTH);
   if (deep !== undefined)
     throw malformed([`${file}:${deep}: nested more than ${MAX_DEPTH} levels deep: refusing it`]);
   if (format === 'json' || /^\s*[{[]/.test(text.slice(0, 64))) {

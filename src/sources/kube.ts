@@ -35,7 +35,7 @@ import type {
   ServicePort,
   Workload,
 } from '../model/types.js';
-import { type Path, type Raw, Reader } from './reader.js';
+import { At, type Path, type Raw, Reader } from './reader.js';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 
@@ -77,16 +77,58 @@ export const KUBE_KINDS = new Set([
 
 const CLUSTER_SCOPED = new Set(['Node', 'Namespace', 'IngressClass', 'ServiceCIDR']);
 
+// Locations used by every object; reading a field under them allocates nothing.
+const METADATA = new At(undefined, 'metadata');
+const MANAGED_FIELDS = new At(METADATA, 'managedFields');
+const OWNER_REFERENCES = new At(METADATA, 'ownerReferences');
+const SPEC = new At(undefined, 'spec');
+const STATUS = new At(undefined, 'status');
+const SPEC_PORTS = new At(SPEC, 'ports');
+const SPEC_CONTAINERS = new At(SPEC, 'containers');
+const SPEC_INIT_CONTAINERS = new At(SPEC, 'initContainers');
+const SPEC_TAINTS = new At(SPEC, 'taints');
+const SPEC_READINESS_GATES = new At(SPEC, 'readinessGates');
+const SPEC_RULES = new At(SPEC, 'rules');
+const SPEC_TLS = new At(SPEC, 'tls');
+const SESSION_AFFINITY_CLIENT_IP = new At(new At(SPEC, 'sessionAffinityConfig'), 'clientIP');
+const TEMPLATE = new At(SPEC, 'template');
+const TEMPLATE_METADATA = new At(TEMPLATE, 'metadata');
+const TEMPLATE_SPEC = new At(TEMPLATE, 'spec');
+const STATUS_CONDITIONS = new At(STATUS, 'conditions');
+const STATUS_PODIPS = new At(STATUS, 'podIPs');
+const STATUS_ADDRESSES = new At(STATUS, 'addresses');
+const STATUS_NODE_INFO = new At(STATUS, 'nodeInfo');
+const STATUS_CONTAINER_STATUSES = new At(STATUS, 'containerStatuses');
+const STATUS_INIT_CONTAINER_STATUSES = new At(STATUS, 'initContainerStatuses');
+const ENDPOINTS = new At(undefined, 'endpoints');
+const PORTS = new At(undefined, 'ports');
+const SUBSETS = new At(undefined, 'subsets');
+const SOURCE = new At(undefined, 'source');
+const SERIES = new At(undefined, 'series');
+
+const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
+const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+const IP_MODES = ['VIP', 'Proxy'] as const;
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const;
+const TRAFFIC_POLICIES = ['Cluster', 'Local'] as const;
+const IP_FAMILY_POLICIES = ['SingleStack', 'PreferDualStack', 'RequireDualStack'] as const;
+const SESSION_AFFINITIES = ['None', 'ClientIP'] as const;
+const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
+const PATH_TYPES = ['Exact', 'Prefix', 'ImplementationSpecific'] as const;
+const PROBE_HANDLERS = ['httpGet', 'tcpSocket', 'grpc'] as const;
+
 function meta(r: Reader, raw: Raw, kind: string, origin: Origin | undefined): Meta {
-  const m = r.obj(raw.metadata, ['metadata']) ?? {};
-  const name = r.str(m.name, ['metadata', 'name']) ?? r.str(m.generateName, ['metadata', 'generateName']);
-  if (!name) r.problems.push({ path: ['metadata', 'name'], message: 'missing: every object needs a name' });
+  const m = r.obj(raw.metadata, undefined, 'metadata') ?? {};
+  const name = r.str(m.name, METADATA, 'name') ?? r.str(m.generateName, METADATA, 'generateName');
+  if (!name) r.problem(METADATA, 'name', 'missing: every object needs a name');
   const managedFields: ManagedFieldsEntry[] = [];
-  r.list(m.managedFields, ['metadata', 'managedFields']).forEach((e, i) => {
-    const p: Path = ['metadata', 'managedFields', i];
-    const o = r.obj(e, p);
-    if (!o) return;
-    const fieldsV1 = r.obj(o.fieldsV1, [...p, 'fieldsV1']);
+  const mfs = r.list(m.managedFields, METADATA, 'managedFields');
+  for (let i = 0; i < mfs.length; i++) {
+    const o = r.obj(mfs[i], MANAGED_FIELDS, i);
+    if (!o) continue;
+    const p = new At(MANAGED_FIELDS, i);
+    const fieldsV1 = r.obj(o.fieldsV1, p, 'fieldsV1');
     const fields: string[] = [];
     // fieldsV1 is a set trie: {"f:spec": {"f:ports": {...}}}; keep the first two levels.
     if (fieldsV1) {
@@ -98,158 +140,163 @@ function meta(r: Reader, raw: Raw, kind: string, origin: Origin | undefined): Me
         for (const k2 of subs) fields.push(`${top}.${k2.slice(2)}`);
       }
     }
-    const fieldList = fields.length ? fields : r.strList(o.fields, [...p, 'fields']);
+    const fieldList = fields.length ? fields : r.strList(o.fields, p, 'fields');
     managedFields.push({
-      manager: r.str(o.manager, [...p, 'manager']) ?? '',
-      operation: r.str(o.operation, [...p, 'operation']) ?? '',
-      time: r.str(o.time, [...p, 'time']),
-      subresource: r.str(o.subresource, [...p, 'subresource']),
+      manager: r.str(o.manager, p, 'manager') ?? '',
+      operation: r.str(o.operation, p, 'operation') ?? '',
+      time: r.str(o.time, p, 'time'),
+      subresource: r.str(o.subresource, p, 'subresource'),
       ...(fieldList.length ? { fields: fieldList } : {}),
     });
-  });
+  }
+  const namespace = CLUSTER_SCOPED.has(kind) ? '' : (r.str(m.namespace, METADATA, 'namespace') ?? 'default');
+  const uid = r.str(m.uid, METADATA, 'uid');
+  const resourceVersion = r.str(m.resourceVersion, METADATA, 'resourceVersion');
+  const labels = r.strMap(m.labels, METADATA, 'labels');
+  const annotations = r.strMap(m.annotations, METADATA, 'annotations');
+  const creationTimestamp = r.str(m.creationTimestamp, METADATA, 'creationTimestamp');
+  const deletionTimestamp = r.str(m.deletionTimestamp, METADATA, 'deletionTimestamp');
+  const ownerReferences: Meta['ownerReferences'] = [];
+  const refs = r.list(m.ownerReferences, METADATA, 'ownerReferences');
+  for (let i = 0; i < refs.length; i++) {
+    const ob = r.obj(refs[i], OWNER_REFERENCES, i);
+    if (!ob) continue;
+    const p = new At(OWNER_REFERENCES, i);
+    ownerReferences.push({
+      kind: r.str(ob.kind, p, 'kind') ?? '',
+      name: r.str(ob.name, p, 'name') ?? '',
+      uid: r.str(ob.uid, p, 'uid'),
+      controller: r.bool(ob.controller, p, 'controller'),
+    });
+  }
   return {
     name: name ?? '',
-    namespace: CLUSTER_SCOPED.has(kind) ? '' : (r.str(m.namespace, ['metadata', 'namespace']) ?? 'default'),
-    uid: r.str(m.uid, ['metadata', 'uid']),
-    resourceVersion: r.str(m.resourceVersion, ['metadata', 'resourceVersion']),
-    labels: r.strMap(m.labels, ['metadata', 'labels']),
-    annotations: r.strMap(m.annotations, ['metadata', 'annotations']),
-    creationTimestamp: r.str(m.creationTimestamp, ['metadata', 'creationTimestamp']),
-    deletionTimestamp: r.str(m.deletionTimestamp, ['metadata', 'deletionTimestamp']),
-    ownerReferences: r.list(m.ownerReferences, ['metadata', 'ownerReferences']).flatMap((o, i) => {
-      const p: Path = ['metadata', 'ownerReferences', i];
-      const ob = r.obj(o, p);
-      if (!ob) return [];
-      return [
-        {
-          kind: r.str(ob.kind, [...p, 'kind']) ?? '',
-          name: r.str(ob.name, [...p, 'name']) ?? '',
-          uid: r.str(ob.uid, [...p, 'uid']),
-          controller: r.bool(ob.controller, [...p, 'controller']),
-        },
-      ];
-    }),
+    namespace,
+    uid,
+    resourceVersion,
+    labels,
+    annotations,
+    creationTimestamp,
+    deletionTimestamp,
+    ownerReferences,
     managedFields,
     ...(origin ? { origin } : {}),
   };
 }
 
-function protocol(r: Reader, v: unknown, path: Path): Protocol {
-  return r.oneOf(v, path, PROTOCOLS, 'TCP');
+function protocol(r: Reader, v: unknown, where: At | undefined, key: string | number): Protocol {
+  return r.oneOf(v, where, key, PROTOCOLS, 'TCP');
 }
 
-function labelSelector(r: Reader, v: unknown, path: Path): LabelSelector {
-  const o = r.obj(v, path) ?? {};
-  return {
-    matchLabels: r.strMap(o.matchLabels, [...path, 'matchLabels']),
-    matchExpressions: r.list(o.matchExpressions, [...path, 'matchExpressions']).flatMap((e, i) => {
-      const p = [...path, 'matchExpressions', i];
-      const eo = r.obj(e, p);
-      if (!eo) return [];
-      return [
-        {
-          key: r.str(eo.key, [...p, 'key']) ?? '',
-          operator: r.oneOf(
-            eo.operator,
-            [...p, 'operator'],
-            ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const,
-            'In',
-          ),
-          values: r.strList(eo.values, [...p, 'values']),
-        },
-      ];
-    }),
-  };
+/** The selector at `key` under `where` (an empty one when absent). */
+function labelSelector(r: Reader, v: unknown, where: At | undefined, key: string | number): LabelSelector {
+  const o = r.obj(v, where, key) ?? {};
+  const at = new At(where, key);
+  const matchLabels = r.strMap(o.matchLabels, at, 'matchLabels');
+  const matchExpressions: LabelSelector['matchExpressions'] = [];
+  const exprs = r.list(o.matchExpressions, at, 'matchExpressions');
+  if (exprs.length) {
+    const list = new At(at, 'matchExpressions');
+    for (let i = 0; i < exprs.length; i++) {
+      const eo = r.obj(exprs[i], list, i);
+      if (!eo) continue;
+      const p = new At(list, i);
+      matchExpressions.push({
+        key: r.str(eo.key, p, 'key') ?? '',
+        operator: r.oneOf(eo.operator, p, 'operator', SELECTOR_OPERATORS, 'In'),
+        values: r.strList(eo.values, p, 'values'),
+      });
+    }
+  }
+  return { matchLabels, matchExpressions };
 }
 
-function conditions(r: Reader, v: unknown, path: Path): Condition[] {
-  return r.list(v, path).flatMap((c, i) => {
-    const p = [...path, i];
-    const o = r.obj(c, p);
-    if (!o) return [];
-    return [
-      {
-        type: r.str(o.type, [...p, 'type']) ?? '',
-        status: r.oneOf(o.status, [...p, 'status'], ['True', 'False', 'Unknown'] as const, 'Unknown'),
-        reason: r.str(o.reason, [...p, 'reason']),
-        message: r.str(o.message, [...p, 'message']),
-        lastTransitionTime: r.str(o.lastTransitionTime, [...p, 'lastTransitionTime']),
-        lastHeartbeatTime: r.str(o.lastHeartbeatTime, [...p, 'lastHeartbeatTime']),
-      },
-    ];
-  });
+/** Conditions of the list at `list`. */
+function conditions(r: Reader, v: unknown, list: At): Condition[] {
+  const out: Condition[] = [];
+  const items = r.list(v, list);
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const p = new At(list, i);
+    out.push({
+      type: r.str(o.type, p, 'type') ?? '',
+      status: r.oneOf(o.status, p, 'status', CONDITION_STATUSES, 'Unknown'),
+      reason: r.str(o.reason, p, 'reason'),
+      message: r.str(o.message, p, 'message'),
+      lastTransitionTime: r.str(o.lastTransitionTime, p, 'lastTransitionTime'),
+      lastHeartbeatTime: r.str(o.lastHeartbeatTime, p, 'lastHeartbeatTime'),
+    });
+  }
+  return out;
 }
 
-function loadBalancerIngress(r: Reader, status: unknown, path: Path): LoadBalancerIngress[] {
-  const lb = r.obj(r.get(status, 'loadBalancer'), [...path, 'loadBalancer']);
-  return r.list(lb?.ingress, [...path, 'loadBalancer', 'ingress']).flatMap((e, i) => {
-    const p = [...path, 'loadBalancer', 'ingress', i];
-    const o = r.obj(e, p);
-    if (!o) return [];
-    const ipMode = r.oneOf(o.ipMode, [...p, 'ipMode'], ['VIP', 'Proxy'] as const);
-    return [
-      {
-        ip: r.str(o.ip, [...p, 'ip']),
-        hostname: r.str(o.hostname, [...p, 'hostname']),
-        ...(ipMode ? { ipMode } : {}),
-      },
-    ];
-  });
+/** status.loadBalancer.ingress of the status at `statusAt`. */
+function loadBalancerIngress(r: Reader, status: unknown, statusAt: At): LoadBalancerIngress[] {
+  const lb = r.obj(r.get(status, 'loadBalancer'), statusAt, 'loadBalancer');
+  const out: LoadBalancerIngress[] = [];
+  const lbAt = new At(statusAt, 'loadBalancer');
+  const items = r.list(lb?.ingress, lbAt, 'ingress');
+  if (items.length === 0) return out;
+  const list = new At(lbAt, 'ingress');
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const p = new At(list, i);
+    const ipMode = r.oneOf(o.ipMode, p, 'ipMode', IP_MODES);
+    out.push({
+      ip: r.str(o.ip, p, 'ip'),
+      hostname: r.str(o.hostname, p, 'hostname'),
+      ...(ipMode ? { ipMode } : {}),
+    });
+  }
+  return out;
 }
 
 function service(r: Reader, raw: Raw, m: Meta): Service {
-  const spec = r.obj(raw.spec, ['spec']) ?? {};
-  const type = r.oneOf(
-    spec.type,
-    ['spec', 'type'],
-    ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'] as const,
-    'ClusterIP',
-  );
-  const ports: ServicePort[] = r.list(spec.ports, ['spec', 'ports']).flatMap((p, i) => {
-    const path: Path = ['spec', 'ports', i];
-    const o = r.obj(p, path);
-    if (!o) return [];
-    const port = r.port(o.port, [...path, 'port']);
+  const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
+  const type = r.oneOf(spec.type, SPEC, 'type', SERVICE_TYPES, 'ClusterIP');
+  const ports: ServicePort[] = [];
+  const rawPorts = r.list(spec.ports, SPEC, 'ports');
+  for (let i = 0; i < rawPorts.length; i++) {
+    const o = r.obj(rawPorts[i], SPEC_PORTS, i);
+    if (!o) continue;
+    const at = new At(SPEC_PORTS, i);
+    const port = r.port(o.port, at, 'port');
     if (port === undefined) {
-      if (o.port === undefined)
-        r.problems.push({ path: [...path, 'port'], message: 'missing: a Service port needs `port`' });
-      return [];
+      if (o.port === undefined) r.problem(at, 'port', 'missing: a Service port needs `port`');
+      continue;
     }
-    const nodePort = r.port(o.nodePort, [...path, 'nodePort']);
-    const targetPort = r.intOrString(o.targetPort, [...path, 'targetPort']);
-    return [
-      {
-        name: r.str(o.name, [...path, 'name']) ?? '',
-        protocol: protocol(r, o.protocol, [...path, 'protocol']),
-        port,
-        // The API server defaults targetPort to port; 0 also means "unset".
-        targetPort: targetPort === undefined || targetPort === 0 ? port : targetPort,
-        ...(nodePort ? { nodePort } : {}),
-        appProtocol: r.str(o.appProtocol, [...path, 'appProtocol']),
-      },
-    ];
-  });
+    const nodePort = r.port(o.nodePort, at, 'nodePort');
+    const targetPort = r.intOrString(o.targetPort, at, 'targetPort');
+    ports.push({
+      name: r.str(o.name, at, 'name') ?? '',
+      protocol: protocol(r, o.protocol, at, 'protocol'),
+      port,
+      // The API server defaults targetPort to port; 0 also means "unset".
+      targetPort: targetPort === undefined || targetPort === 0 ? port : targetPort,
+      ...(nodePort ? { nodePort } : {}),
+      appProtocol: r.str(o.appProtocol, at, 'appProtocol'),
+    });
+  }
   const selectorRaw = spec.selector;
   const selector =
-    selectorRaw === undefined || selectorRaw === null
-      ? undefined
-      : r.strMap(selectorRaw, ['spec', 'selector']);
-  const clusterIP = r.str(spec.clusterIP, ['spec', 'clusterIP']) ?? '';
-  const clusterIPs = r.strList(spec.clusterIPs, ['spec', 'clusterIPs']);
+    selectorRaw === undefined || selectorRaw === null ? undefined : r.strMap(selectorRaw, SPEC, 'selector');
+  const clusterIP = r.str(spec.clusterIP, SPEC, 'clusterIP') ?? '';
+  const clusterIPs = r.strList(spec.clusterIPs, SPEC, 'clusterIPs');
   const ipFamilies = r
-    .strList(spec.ipFamilies, ['spec', 'ipFamilies'])
+    .strList(spec.ipFamilies, SPEC, 'ipFamilies')
     .filter((f): f is IPFamily => f === 'IPv4' || f === 'IPv6');
   const ips = clusterIPs.length ? clusterIPs : clusterIP && clusterIP !== 'None' ? [clusterIP] : [];
   const families: IPFamily[] = ipFamilies.length
     ? ipFamilies
     : ips.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
-  const status = r.obj(raw.status, ['status']);
-  const timeout = r.int(r.get(r.get(spec.sessionAffinityConfig, 'clientIP'), 'timeoutSeconds'), [
-    'spec',
-    'sessionAffinityConfig',
-    'clientIP',
+  const status = r.obj(raw.status, undefined, 'status');
+  const timeout = r.int(
+    r.get(r.get(spec.sessionAffinityConfig, 'clientIP'), 'timeoutSeconds'),
+    SESSION_AFFINITY_CLIENT_IP,
     'timeoutSeconds',
-  ]);
+  );
   const external = type === 'NodePort' || type === 'LoadBalancer';
   return {
     kind: 'Service',
@@ -260,213 +307,246 @@ function service(r: Reader, raw: Raw, m: Meta): Service {
     clusterIPs: type === 'ExternalName' ? [] : ips,
     headless: clusterIP === 'None',
     ports,
-    externalIPs: r.strList(spec.externalIPs, ['spec', 'externalIPs']),
-    externalName: r.str(spec.externalName, ['spec', 'externalName']),
+    externalIPs: r.strList(spec.externalIPs, SPEC, 'externalIPs'),
+    externalName: r.str(spec.externalName, SPEC, 'externalName'),
     // The API server only sets externalTrafficPolicy on NodePort/LoadBalancer Services.
     externalTrafficPolicy: r.oneOf(
       spec.externalTrafficPolicy,
-      ['spec', 'externalTrafficPolicy'],
-      ['Cluster', 'Local'] as const,
+      SPEC,
+      'externalTrafficPolicy',
+      TRAFFIC_POLICIES,
       'Cluster',
     ),
     internalTrafficPolicy: r.oneOf(
       spec.internalTrafficPolicy,
-      ['spec', 'internalTrafficPolicy'],
-      ['Cluster', 'Local'] as const,
+      SPEC,
+      'internalTrafficPolicy',
+      TRAFFIC_POLICIES,
       'Cluster',
     ),
-    healthCheckNodePort: external
-      ? r.port(spec.healthCheckNodePort, ['spec', 'healthCheckNodePort'])
-      : undefined,
-    loadBalancerIP: r.str(spec.loadBalancerIP, ['spec', 'loadBalancerIP']),
-    loadBalancerSourceRanges: r.strList(spec.loadBalancerSourceRanges, ['spec', 'loadBalancerSourceRanges']),
-    loadBalancerClass: r.str(spec.loadBalancerClass, ['spec', 'loadBalancerClass']),
-    allocateLoadBalancerNodePorts: r.bool(spec.allocateLoadBalancerNodePorts, [
-      'spec',
+    healthCheckNodePort: external ? r.port(spec.healthCheckNodePort, SPEC, 'healthCheckNodePort') : undefined,
+    loadBalancerIP: r.str(spec.loadBalancerIP, SPEC, 'loadBalancerIP'),
+    loadBalancerSourceRanges: r.strList(spec.loadBalancerSourceRanges, SPEC, 'loadBalancerSourceRanges'),
+    loadBalancerClass: r.str(spec.loadBalancerClass, SPEC, 'loadBalancerClass'),
+    allocateLoadBalancerNodePorts: r.bool(
+      spec.allocateLoadBalancerNodePorts,
+      SPEC,
       'allocateLoadBalancerNodePorts',
-    ]),
-    ipFamilies: families.length ? families : ['IPv4'],
-    ipFamilyPolicy: r.oneOf(spec.ipFamilyPolicy, ['spec', 'ipFamilyPolicy'], [
-      'SingleStack',
-      'PreferDualStack',
-      'RequireDualStack',
-    ] as const),
-    sessionAffinity: r.oneOf(
-      spec.sessionAffinity,
-      ['spec', 'sessionAffinity'],
-      ['None', 'ClientIP'] as const,
-      'None',
     ),
+    ipFamilies: families.length ? families : ['IPv4'],
+    ipFamilyPolicy: r.oneOf(spec.ipFamilyPolicy, SPEC, 'ipFamilyPolicy', IP_FAMILY_POLICIES),
+    sessionAffinity: r.oneOf(spec.sessionAffinity, SPEC, 'sessionAffinity', SESSION_AFFINITIES, 'None'),
     ...(timeout !== undefined ? { sessionAffinityTimeoutSeconds: timeout } : {}),
     publishNotReadyAddresses:
-      r.bool(spec.publishNotReadyAddresses, ['spec', 'publishNotReadyAddresses']) ?? false,
-    trafficDistribution: r.str(spec.trafficDistribution, ['spec', 'trafficDistribution']),
-    loadBalancerIngress: status ? loadBalancerIngress(r, status, ['status']) : [],
+      r.bool(spec.publishNotReadyAddresses, SPEC, 'publishNotReadyAddresses') ?? false,
+    trafficDistribution: r.str(spec.trafficDistribution, SPEC, 'trafficDistribution'),
+    loadBalancerIngress: status ? loadBalancerIngress(r, status, STATUS) : [],
   };
 }
 
-function probe(r: Reader, v: unknown, path: Path): Probe | undefined {
-  const o = r.obj(v, path);
+/** The probe at `key` under `where`, if any. */
+function probe(r: Reader, v: unknown, where: At, key: string): Probe | undefined {
+  const o = r.obj(v, where, key);
   if (!o) return undefined;
+  const at = new At(where, key);
   const common = {
-    initialDelaySeconds: r.int(o.initialDelaySeconds, [...path, 'initialDelaySeconds']),
-    periodSeconds: r.int(o.periodSeconds, [...path, 'periodSeconds']),
-    failureThreshold: r.int(o.failureThreshold, [...path, 'failureThreshold']),
+    initialDelaySeconds: r.int(o.initialDelaySeconds, at, 'initialDelaySeconds'),
+    periodSeconds: r.int(o.periodSeconds, at, 'periodSeconds'),
+    failureThreshold: r.int(o.failureThreshold, at, 'failureThreshold'),
   };
-  for (const handler of ['httpGet', 'tcpSocket', 'grpc'] as const) {
-    const h = r.obj(o[handler], [...path, handler]);
-    if (h)
+  for (const handler of PROBE_HANDLERS) {
+    const h = r.obj(o[handler], at, handler);
+    if (h) {
+      const hp = new At(at, handler);
       return {
         handler,
-        port: r.intOrString(h.port, [...path, handler, 'port']),
-        path: r.str(h.path, [...path, handler, 'path']),
-        host: r.str(h.host, [...path, handler, 'host']),
-        scheme: r.str(h.scheme, [...path, handler, 'scheme']),
+        port: r.intOrString(h.port, hp, 'port'),
+        path: r.str(h.path, hp, 'path'),
+        host: r.str(h.host, hp, 'host'),
+        scheme: r.str(h.scheme, hp, 'scheme'),
         ...common,
       };
+    }
   }
   if (o.exec) return { handler: 'exec', ...common };
   return { handler: 'unknown', ...common };
 }
 
-function containers(r: Reader, v: unknown, path: Path): Container[] {
-  return r.list(v, path).flatMap((c, i) => {
-    const p = [...path, i];
-    const o = r.obj(c, p);
-    if (!o) return [];
-    return [
-      {
-        name: r.str(o.name, [...p, 'name']) ?? '',
-        image: r.str(o.image, [...p, 'image']),
-        ports: r.list(o.ports, [...p, 'ports']).flatMap((cp, j) => {
-          const pp = [...p, 'ports', j];
-          const po = r.obj(cp, pp);
-          if (!po) return [];
-          const containerPort = r.port(po.containerPort, [...pp, 'containerPort']);
-          if (containerPort === undefined) return [];
-          return [
-            {
-              name: r.str(po.name, [...pp, 'name']),
-              containerPort,
-              protocol: protocol(r, po.protocol, [...pp, 'protocol']),
-              hostPort: r.port(po.hostPort, [...pp, 'hostPort']),
-              hostIP: r.str(po.hostIP, [...pp, 'hostIP']),
-            },
-          ];
-        }),
-        readinessProbe: probe(r, o.readinessProbe, [...p, 'readinessProbe']),
-        livenessProbe: probe(r, o.livenessProbe, [...p, 'livenessProbe']),
-        startupProbe: probe(r, o.startupProbe, [...p, 'startupProbe']),
-        restartPolicy: r.str(o.restartPolicy, [...p, 'restartPolicy']),
-        command: r.strList(o.command, [...p, 'command']),
-        args: r.strList(o.args, [...p, 'args']),
-      },
-    ];
-  });
-}
-
-function containerState(r: Reader, v: unknown, path: Path): ContainerStateInfo {
-  const o = r.obj(v, path) ?? {};
-  const out: ContainerStateInfo = {};
-  const w = r.obj(o.waiting, [...path, 'waiting']);
-  if (w)
-    out.waiting = {
-      reason: r.str(w.reason, [...path, 'waiting', 'reason']),
-      message: r.str(w.message, [...path, 'waiting', 'message']),
-    };
-  const run = r.obj(o.running, [...path, 'running']);
-  if (run) out.running = { startedAt: r.str(run.startedAt, [...path, 'running', 'startedAt']) };
-  const t = r.obj(o.terminated, [...path, 'terminated']);
-  if (t)
-    out.terminated = {
-      reason: r.str(t.reason, [...path, 'terminated', 'reason']),
-      message: r.str(t.message, [...path, 'terminated', 'message']),
-      exitCode: r.int(t.exitCode, [...path, 'terminated', 'exitCode']),
-      startedAt: r.str(t.startedAt, [...path, 'terminated', 'startedAt']),
-      finishedAt: r.str(t.finishedAt, [...path, 'terminated', 'finishedAt']),
-    };
+/** Containers of the list at `list`. */
+function containers(r: Reader, v: unknown, list: At): Container[] {
+  const out: Container[] = [];
+  const items = r.list(v, list);
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const p = new At(list, i);
+    const name = r.str(o.name, p, 'name') ?? '';
+    const image = r.str(o.image, p, 'image');
+    const ports: Container['ports'] = [];
+    const rawPorts = r.list(o.ports, p, 'ports');
+    if (rawPorts.length) {
+      const portsAt = new At(p, 'ports');
+      for (let j = 0; j < rawPorts.length; j++) {
+        const po = r.obj(rawPorts[j], portsAt, j);
+        if (!po) continue;
+        const pp = new At(portsAt, j);
+        const containerPort = r.port(po.containerPort, pp, 'containerPort');
+        if (containerPort === undefined) continue;
+        ports.push({
+          name: r.str(po.name, pp, 'name'),
+          containerPort,
+          protocol: protocol(r, po.protocol, pp, 'protocol'),
+          hostPort: r.port(po.hostPort, pp, 'hostPort'),
+          hostIP: r.str(po.hostIP, pp, 'hostIP'),
+        });
+      }
+    }
+    out.push({
+      name,
+      image,
+      ports,
+      readinessProbe: probe(r, o.readinessProbe, p, 'readinessProbe'),
+      livenessProbe: probe(r, o.livenessProbe, p, 'livenessProbe'),
+      startupProbe: probe(r, o.startupProbe, p, 'startupProbe'),
+      restartPolicy: r.str(o.restartPolicy, p, 'restartPolicy'),
+      command: r.strList(o.command, p, 'command'),
+      args: r.strList(o.args, p, 'args'),
+    });
+  }
   return out;
 }
 
-function containerStatuses(r: Reader, v: unknown, path: Path): ContainerStatus[] {
-  return r.list(v, path).flatMap((c, i) => {
-    const p = [...path, i];
-    const o = r.obj(c, p);
-    if (!o) return [];
-    return [
-      {
-        name: r.str(o.name, [...p, 'name']) ?? '',
-        ready: r.bool(o.ready, [...p, 'ready']) ?? false,
-        started: r.bool(o.started, [...p, 'started']),
-        restartCount: r.int(o.restartCount, [...p, 'restartCount']) ?? 0,
-        state: containerState(r, o.state, [...p, 'state']),
-        lastState: containerState(r, o.lastState, [...p, 'lastState']),
-        image: r.str(o.image, [...p, 'image']),
-      },
-    ];
-  });
+/** The container state at `key` under `where`. */
+function containerState(r: Reader, v: unknown, where: At, key: string): ContainerStateInfo {
+  const o = r.obj(v, where, key) ?? {};
+  const out: ContainerStateInfo = {};
+  const at = new At(where, key);
+  const w = r.obj(o.waiting, at, 'waiting');
+  if (w) {
+    const wa = new At(at, 'waiting');
+    out.waiting = { reason: r.str(w.reason, wa, 'reason'), message: r.str(w.message, wa, 'message') };
+  }
+  const run = r.obj(o.running, at, 'running');
+  if (run) out.running = { startedAt: r.str(run.startedAt, new At(at, 'running'), 'startedAt') };
+  const t = r.obj(o.terminated, at, 'terminated');
+  if (t) {
+    const ta = new At(at, 'terminated');
+    out.terminated = {
+      reason: r.str(t.reason, ta, 'reason'),
+      message: r.str(t.message, ta, 'message'),
+      exitCode: r.int(t.exitCode, ta, 'exitCode'),
+      startedAt: r.str(t.startedAt, ta, 'startedAt'),
+      finishedAt: r.str(t.finishedAt, ta, 'finishedAt'),
+    };
+  }
+  return out;
+}
+
+/** Container statuses of the list at `list`. */
+function containerStatuses(r: Reader, v: unknown, list: At): ContainerStatus[] {
+  const out: ContainerStatus[] = [];
+  const items = r.list(v, list);
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const p = new At(list, i);
+    out.push({
+      name: r.str(o.name, p, 'name') ?? '',
+      ready: r.bool(o.ready, p, 'ready') ?? false,
+      started: r.bool(o.started, p, 'started'),
+      restartCount: r.int(o.restartCount, p, 'restartCount') ?? 0,
+      state: containerState(r, o.state, p, 'state'),
+      lastState: containerState(r, o.lastState, p, 'lastState'),
+      image: r.str(o.image, p, 'image'),
+    });
+  }
+  return out;
 }
 
 function pod(r: Reader, raw: Raw, m: Meta): Pod {
-  const spec = r.obj(raw.spec, ['spec']) ?? {};
-  const status = r.obj(raw.status, ['status']) ?? {};
-  const podIP = r.str(status.podIP, ['status', 'podIP']);
-  const podIPs = r
-    .list(status.podIPs, ['status', 'podIPs'])
-    .map((e, i) => r.str(r.get(e, 'ip'), ['status', 'podIPs', i, 'ip']))
-    .filter((s): s is string => !!s);
-  const conds = conditions(r, status.conditions, ['status', 'conditions']);
+  const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
+  const status = r.obj(raw.status, undefined, 'status') ?? {};
+  const podIP = r.str(status.podIP, STATUS, 'podIP');
+  const podIPs: string[] = [];
+  const rawIPs = r.list(status.podIPs, STATUS, 'podIPs');
+  for (let i = 0; i < rawIPs.length; i++) {
+    const ip = r.str(r.get(rawIPs[i], 'ip'), new At(STATUS_PODIPS, i), 'ip');
+    if (ip) podIPs.push(ip);
+  }
+  const conds = conditions(r, status.conditions, STATUS_CONDITIONS);
+  const nodeName = r.str(spec.nodeName, SPEC, 'nodeName');
+  const hostNetwork = r.bool(spec.hostNetwork, SPEC, 'hostNetwork') ?? false;
+  const dnsPolicy = r.str(spec.dnsPolicy, SPEC, 'dnsPolicy');
+  const phase = r.oneOf(status.phase, STATUS, 'phase', POD_PHASES, 'Unknown');
+  const hostIP = r.str(status.hostIP, STATUS, 'hostIP');
+  const podContainers = containers(r, spec.containers, SPEC_CONTAINERS);
+  const initContainers = containers(r, spec.initContainers, SPEC_INIT_CONTAINERS);
+  const statuses = containerStatuses(r, status.containerStatuses, STATUS_CONTAINER_STATUSES);
+  const initStatuses = containerStatuses(r, status.initContainerStatuses, STATUS_INIT_CONTAINER_STATUSES);
+  const readinessGates: string[] = [];
+  const gates = r.list(spec.readinessGates, SPEC, 'readinessGates');
+  for (let i = 0; i < gates.length; i++)
+    readinessGates.push(
+      r.str(r.get(gates[i], 'conditionType'), new At(SPEC_READINESS_GATES, i), 'conditionType') ?? '',
+    );
+  let ready = false;
+  for (const c of conds)
+    if (c.type === 'Ready' && c.status === 'True') {
+      ready = true;
+      break;
+    }
   return {
     kind: 'Pod',
     meta: m,
-    nodeName: r.str(spec.nodeName, ['spec', 'nodeName']),
-    hostNetwork: r.bool(spec.hostNetwork, ['spec', 'hostNetwork']) ?? false,
-    dnsPolicy: r.str(spec.dnsPolicy, ['spec', 'dnsPolicy']),
-    phase: r.oneOf(
-      status.phase,
-      ['status', 'phase'],
-      ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const,
-      'Unknown',
-    ),
+    nodeName,
+    hostNetwork,
+    dnsPolicy,
+    phase,
     podIP,
     podIPs: podIPs.length ? podIPs : podIP ? [podIP] : [],
-    hostIP: r.str(status.hostIP, ['status', 'hostIP']),
-    containers: containers(r, spec.containers, ['spec', 'containers']),
-    initContainers: containers(r, spec.initContainers, ['spec', 'initContainers']),
-    containerStatuses: containerStatuses(r, status.containerStatuses, ['status', 'containerStatuses']),
-    initContainerStatuses: containerStatuses(r, status.initContainerStatuses, [
-      'status',
-      'initContainerStatuses',
-    ]),
+    hostIP,
+    containers: podContainers,
+    initContainers,
+    containerStatuses: statuses,
+    initContainerStatuses: initStatuses,
     conditions: conds,
-    readinessGates: r
-      .list(spec.readinessGates, ['spec', 'readinessGates'])
-      .map((g, i) => r.str(r.get(g, 'conditionType'), ['spec', 'readinessGates', i, 'conditionType']) ?? ''),
-    ready: conds.some((c) => c.type === 'Ready' && c.status === 'True'),
-    startTime: r.str(status.startTime, ['status', 'startTime']),
-    reason: r.str(status.reason, ['status', 'reason']),
-    message: r.str(status.message, ['status', 'message']),
+    readinessGates,
+    ready,
+    startTime: r.str(status.startTime, STATUS, 'startTime'),
+    reason: r.str(status.reason, STATUS, 'reason'),
+    message: r.str(status.message, STATUS, 'message'),
   };
 }
 
 function node(r: Reader, raw: Raw, m: Meta): Node {
-  const spec = r.obj(raw.spec, ['spec']) ?? {};
-  const status = r.obj(raw.status, ['status']) ?? {};
-  const addresses = r.list(status.addresses, ['status', 'addresses']).flatMap((a, i) => {
-    const o = r.obj(a, ['status', 'addresses', i]);
-    if (!o) return [];
-    return [
-      {
-        type: r.str(o.type, ['status', 'addresses', i, 'type']) ?? '',
-        address: r.str(o.address, ['status', 'addresses', i, 'address']) ?? '',
-      },
-    ];
-  });
-  const conds = conditions(r, status.conditions, ['status', 'conditions']);
+  const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
+  const status = r.obj(raw.status, undefined, 'status') ?? {};
+  const addresses: Node['addresses'] = [];
+  const rawAddrs = r.list(status.addresses, STATUS, 'addresses');
+  for (let i = 0; i < rawAddrs.length; i++) {
+    const o = r.obj(rawAddrs[i], STATUS_ADDRESSES, i);
+    if (!o) continue;
+    const p = new At(STATUS_ADDRESSES, i);
+    addresses.push({ type: r.str(o.type, p, 'type') ?? '', address: r.str(o.address, p, 'address') ?? '' });
+  }
+  const conds = conditions(r, status.conditions, STATUS_CONDITIONS);
   const readyCond = conds.find((c) => c.type === 'Ready');
-  const info = r.obj(status.nodeInfo, ['status', 'nodeInfo']) ?? {};
-  const podCIDR = r.str(spec.podCIDR, ['spec', 'podCIDR']);
-  const podCIDRs = r.strList(spec.podCIDRs, ['spec', 'podCIDRs']);
+  const info = r.obj(status.nodeInfo, STATUS, 'nodeInfo') ?? {};
+  const podCIDR = r.str(spec.podCIDR, SPEC, 'podCIDR');
+  const podCIDRs = r.strList(spec.podCIDRs, SPEC, 'podCIDRs');
+  const unschedulable = r.bool(spec.unschedulable, SPEC, 'unschedulable') ?? false;
+  const taints: Node['taints'] = [];
+  const rawTaints = r.list(spec.taints, SPEC, 'taints');
+  for (let i = 0; i < rawTaints.length; i++) {
+    const o = r.obj(rawTaints[i], SPEC_TAINTS, i);
+    if (!o) continue;
+    const p = new At(SPEC_TAINTS, i);
+    taints.push({
+      key: r.str(o.key, p, 'key') ?? '',
+      value: r.str(o.value, p, 'value'),
+      effect: r.str(o.effect, p, 'effect') ?? '',
+    });
+  }
   return {
     kind: 'Node',
     meta: m,
@@ -475,201 +555,234 @@ function node(r: Reader, raw: Raw, m: Meta): Node {
     externalIPs: addresses.filter((a) => a.type === 'ExternalIP').map((a) => a.address),
     conditions: conds,
     ready: readyCond?.status === 'True' ? true : readyCond?.status === 'False' ? false : undefined,
-    unschedulable: r.bool(spec.unschedulable, ['spec', 'unschedulable']) ?? false,
-    taints: r.list(spec.taints, ['spec', 'taints']).flatMap((t, i) => {
-      const o = r.obj(t, ['spec', 'taints', i]);
-      if (!o) return [];
-      return [
-        {
-          key: r.str(o.key, ['spec', 'taints', i, 'key']) ?? '',
-          value: r.str(o.value, ['spec', 'taints', i, 'value']),
-          effect: r.str(o.effect, ['spec', 'taints', i, 'effect']) ?? '',
-        },
-      ];
-    }),
+    unschedulable,
+    taints,
     podCIDRs: podCIDRs.length ? podCIDRs : podCIDR ? [podCIDR] : [],
-    kubeletVersion: r.str(info.kubeletVersion, ['status', 'nodeInfo', 'kubeletVersion']),
-    kubeProxyVersion: r.str(info.kubeProxyVersion, ['status', 'nodeInfo', 'kubeProxyVersion']),
-    providerID: r.str(spec.providerID, ['spec', 'providerID']),
-    osImage: r.str(info.osImage, ['status', 'nodeInfo', 'osImage']),
+    kubeletVersion: r.str(info.kubeletVersion, STATUS_NODE_INFO, 'kubeletVersion'),
+    kubeProxyVersion: r.str(info.kubeProxyVersion, STATUS_NODE_INFO, 'kubeProxyVersion'),
+    providerID: r.str(spec.providerID, SPEC, 'providerID'),
+    osImage: r.str(info.osImage, STATUS_NODE_INFO, 'osImage'),
   };
 }
 
-function objectRef(r: Reader, v: unknown, path: Path): ObjectRef | undefined {
-  const o = r.obj(v, path);
+/** The object reference at `key` under `where`, if any. */
+function objectRef(r: Reader, v: unknown, where: At | undefined, key: string): ObjectRef | undefined {
+  const o = r.obj(v, where, key);
   if (!o) return undefined;
+  const at = new At(where, key);
   return {
-    kind: r.str(o.kind, [...path, 'kind']) ?? '',
-    namespace: r.str(o.namespace, [...path, 'namespace']),
-    name: r.str(o.name, [...path, 'name']) ?? '',
+    kind: r.str(o.kind, at, 'kind') ?? '',
+    namespace: r.str(o.namespace, at, 'namespace'),
+    name: r.str(o.name, at, 'name') ?? '',
   };
 }
 
-function endpointPorts(r: Reader, v: unknown, path: Path): EndpointPort[] {
-  return r.list(v, path).flatMap((p, i) => {
-    const o = r.obj(p, [...path, i]);
-    if (!o) return [];
-    return [
-      {
-        name: r.str(o.name, [...path, i, 'name']) ?? '',
-        port: r.port(o.port, [...path, i, 'port']),
-        protocol: protocol(r, o.protocol, [...path, i, 'protocol']),
-        appProtocol: r.str(o.appProtocol, [...path, i, 'appProtocol']),
-      },
-    ];
-  });
+/** Ports of the list at `list`. */
+function endpointPorts(r: Reader, v: unknown, list: At): EndpointPort[] {
+  const out: EndpointPort[] = [];
+  const items = r.list(v, list);
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const p = new At(list, i);
+    out.push({
+      name: r.str(o.name, p, 'name') ?? '',
+      port: r.port(o.port, p, 'port'),
+      protocol: protocol(r, o.protocol, p, 'protocol'),
+      appProtocol: r.str(o.appProtocol, p, 'appProtocol'),
+    });
+  }
+  return out;
+}
+
+/** hints.forZones / hints.forNodes names. */
+function hintNames(r: Reader, v: unknown, where: At | undefined, key: string): string[] {
+  const items = r.list(v, where, key);
+  const out: string[] = [];
+  for (const z of items) out.push(String(r.get(z, 'name') ?? ''));
+  return out;
 }
 
 function endpointSlice(r: Reader, raw: Raw, m: Meta): EndpointSlice {
-  const endpoints = r.list(raw.endpoints, ['endpoints']).flatMap((e, i) => {
-    const p: Path = ['endpoints', i];
-    const o = r.obj(e, p);
-    if (!o) return [];
-    const c = r.obj(o.conditions, [...p, 'conditions']) ?? {};
-    const ready = r.bool(c.ready, [...p, 'conditions', 'ready']);
-    const serving = r.bool(c.serving, [...p, 'conditions', 'serving']);
-    const terminating = r.bool(c.terminating, [...p, 'conditions', 'terminating']);
+  const endpoints: EndpointSlice['endpoints'] = [];
+  const items = r.list(raw.endpoints, undefined, 'endpoints');
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], ENDPOINTS, i);
+    if (!o) continue;
+    const p = new At(ENDPOINTS, i);
+    const c = r.obj(o.conditions, p, 'conditions') ?? {};
+    const ca = new At(p, 'conditions');
+    const ready = r.bool(c.ready, ca, 'ready');
+    const serving = r.bool(c.serving, ca, 'serving');
+    const terminating = r.bool(c.terminating, ca, 'terminating');
     // API semantics: nil ready => ready; nil serving => ready's value; nil terminating => false.
     const conds: EndpointConditions = {
       ready: ready ?? true,
       serving: serving ?? ready ?? true,
       terminating: terminating ?? false,
     };
-    const hints = r.obj(o.hints, [...p, 'hints']) ?? {};
-    return [
-      {
-        addresses: r.strList(o.addresses, [...p, 'addresses']),
-        conditions: conds,
-        hostname: r.str(o.hostname, [...p, 'hostname']),
-        nodeName: r.str(o.nodeName, [...p, 'nodeName']),
-        zone: r.str(o.zone, [...p, 'zone']),
-        targetRef: objectRef(r, o.targetRef, [...p, 'targetRef']),
-        hintsForZones: r
-          .list(hints.forZones, [...p, 'hints', 'forZones'])
-          .map((z) => String(r.get(z, 'name') ?? '')),
-        hintsForNodes: r
-          .list(hints.forNodes, [...p, 'hints', 'forNodes'])
-          .map((z) => String(r.get(z, 'name') ?? '')),
-      },
-    ];
-  });
+    const hints = r.obj(o.hints, p, 'hints');
+    const addresses = r.strList(o.addresses, p, 'addresses');
+    const hostname = r.str(o.hostname, p, 'hostname');
+    const nodeName = r.str(o.nodeName, p, 'nodeName');
+    const zone = r.str(o.zone, p, 'zone');
+    const targetRef = objectRef(r, o.targetRef, p, 'targetRef');
+    const hintsAt = hints ? new At(p, 'hints') : undefined;
+    endpoints.push({
+      addresses,
+      conditions: conds,
+      hostname,
+      nodeName,
+      zone,
+      targetRef,
+      hintsForZones: hints ? hintNames(r, hints.forZones, hintsAt, 'forZones') : [],
+      hintsForNodes: hints ? hintNames(r, hints.forNodes, hintsAt, 'forNodes') : [],
+    });
+  }
   return {
     kind: 'EndpointSlice',
     meta: m,
     serviceName: m.labels['kubernetes.io/service-name'],
-    addressType: r.oneOf(raw.addressType, ['addressType'], ['IPv4', 'IPv6', 'FQDN'] as const, 'IPv4'),
+    addressType: r.oneOf(raw.addressType, undefined, 'addressType', ADDRESS_TYPES, 'IPv4'),
     endpoints,
-    ports: endpointPorts(r, raw.ports, ['ports']),
+    ports: endpointPorts(r, raw.ports, PORTS),
     managedBy: m.labels['endpointslice.kubernetes.io/managed-by'],
   };
 }
 
-function endpoints(r: Reader, raw: Raw, m: Meta): Endpoints {
-  const addrs = (v: unknown, path: Path) =>
-    r.list(v, path).flatMap((a, i) => {
-      const o = r.obj(a, [...path, i]);
-      const ip = o && r.str(o.ip, [...path, i, 'ip']);
-      if (!o || !ip) return [];
-      return [
-        {
-          ip,
-          hostname: r.str(o.hostname, [...path, i, 'hostname']),
-          nodeName: r.str(o.nodeName, [...path, i, 'nodeName']),
-          targetRef: objectRef(r, o.targetRef, [...path, i, 'targetRef']),
-        },
-      ];
+/** Endpoints addresses of the list at `list`. */
+function endpointAddresses(r: Reader, v: unknown, list: At): Endpoints['subsets'][number]['addresses'] {
+  const out: Endpoints['subsets'][number]['addresses'] = [];
+  const items = r.list(v, list);
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const p = new At(list, i);
+    const ip = r.str(o.ip, p, 'ip');
+    if (!ip) continue;
+    out.push({
+      ip,
+      hostname: r.str(o.hostname, p, 'hostname'),
+      nodeName: r.str(o.nodeName, p, 'nodeName'),
+      targetRef: objectRef(r, o.targetRef, p, 'targetRef'),
     });
+  }
+  return out;
+}
+
+function endpoints(r: Reader, raw: Raw, m: Meta): Endpoints {
+  const subsets: Endpoints['subsets'] = [];
+  const items = r.list(raw.subsets, undefined, 'subsets');
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], SUBSETS, i);
+    if (!o) continue;
+    const p = new At(SUBSETS, i);
+    subsets.push({
+      addresses: endpointAddresses(r, o.addresses, new At(p, 'addresses')),
+      notReadyAddresses: endpointAddresses(r, o.notReadyAddresses, new At(p, 'notReadyAddresses')),
+      ports: endpointPorts(r, o.ports, new At(p, 'ports')),
+    });
+  }
   return {
     kind: 'Endpoints',
     meta: m,
-    subsets: r.list(raw.subsets, ['subsets']).flatMap((s, i) => {
-      const o = r.obj(s, ['subsets', i]);
-      if (!o) return [];
-      return [
-        {
-          addresses: addrs(o.addresses, ['subsets', i, 'addresses']),
-          notReadyAddresses: addrs(o.notReadyAddresses, ['subsets', i, 'notReadyAddresses']),
-          ports: endpointPorts(r, o.ports, ['subsets', i, 'ports']),
-        },
-      ];
-    }),
+    subsets,
     truncated: m.annotations['endpoints.kubernetes.io/over-capacity'] === 'truncated',
   };
 }
 
 function event(r: Reader, raw: Raw, m: Meta): KubeEvent {
   // core/v1 Event and events.k8s.io/v1 Event name the same facts differently.
-  const involved = objectRef(r, raw.involvedObject ?? raw.regarding, [
+  const involved = objectRef(
+    r,
+    raw.involvedObject ?? raw.regarding,
+    undefined,
     raw.involvedObject ? 'involvedObject' : 'regarding',
-  ]);
-  const src = r.obj(raw.source, ['source']);
-  const series = r.obj(raw.series, ['series']);
+  );
+  const src = r.obj(raw.source, undefined, 'source');
+  const series = r.obj(raw.series, undefined, 'series');
   return {
     kind: 'Event',
     meta: m,
     involvedObject: involved ?? { kind: '', name: '' },
-    reason: r.str(raw.reason, ['reason']) ?? '',
-    message: r.str(raw.message ?? raw.note, [raw.message !== undefined ? 'message' : 'note']) ?? '',
-    type: r.str(raw.type, ['type']) ?? 'Normal',
-    count: r.int(raw.count, ['count']) ?? r.int(series?.count, ['series', 'count']) ?? 1,
-    firstTimestamp: r.str(raw.firstTimestamp ?? raw.deprecatedFirstTimestamp, ['firstTimestamp']),
-    lastTimestamp: r.str(raw.lastTimestamp ?? raw.deprecatedLastTimestamp ?? series?.lastObservedTime, [
+    reason: r.str(raw.reason, undefined, 'reason') ?? '',
+    message: r.str(raw.message ?? raw.note, undefined, raw.message !== undefined ? 'message' : 'note') ?? '',
+    type: r.str(raw.type, undefined, 'type') ?? 'Normal',
+    count: r.int(raw.count, undefined, 'count') ?? r.int(series?.count, SERIES, 'count') ?? 1,
+    firstTimestamp: r.str(raw.firstTimestamp ?? raw.deprecatedFirstTimestamp, undefined, 'firstTimestamp'),
+    lastTimestamp: r.str(
+      raw.lastTimestamp ?? raw.deprecatedLastTimestamp ?? series?.lastObservedTime,
+      undefined,
       'lastTimestamp',
-    ]),
-    eventTime: r.str(raw.eventTime, ['eventTime']),
+    ),
+    eventTime: r.str(raw.eventTime, undefined, 'eventTime'),
     reporter:
-      r.str(src?.component, ['source', 'component']) ??
-      r.str(raw.reportingController ?? raw.reportingComponent, ['reportingController']),
+      r.str(src?.component, SOURCE, 'component') ??
+      r.str(raw.reportingController ?? raw.reportingComponent, undefined, 'reportingController'),
   };
 }
 
+/** NetworkPolicy peers of the list at `list`. */
+function policyPeers(r: Reader, v: unknown, list: At): NetworkPolicyPeer[] {
+  const out: NetworkPolicyPeer[] = [];
+  const items = r.list(v, list);
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const pp = new At(list, i);
+    const peer: NetworkPolicyPeer = {};
+    if (o.podSelector !== undefined && o.podSelector !== null)
+      peer.podSelector = labelSelector(r, o.podSelector, pp, 'podSelector');
+    if (o.namespaceSelector !== undefined && o.namespaceSelector !== null)
+      peer.namespaceSelector = labelSelector(r, o.namespaceSelector, pp, 'namespaceSelector');
+    const ib = r.obj(o.ipBlock, pp, 'ipBlock');
+    if (ib) {
+      const ia = new At(pp, 'ipBlock');
+      peer.ipBlock = { cidr: r.str(ib.cidr, ia, 'cidr') ?? '', except: r.strList(ib.except, ia, 'except') };
+    }
+    out.push(peer);
+  }
+  return out;
+}
+
+/** NetworkPolicy ingress or egress rules of the list at `list`. */
+function policyRules(r: Reader, v: unknown, key: 'from' | 'to', list: At): NetworkPolicyRule[] {
+  const out: NetworkPolicyRule[] = [];
+  const items = r.list(v, list);
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) {
+      out.push({ peers: [], ports: [] }); // `- {}` allows everything
+      continue;
+    }
+    const rp = new At(list, i);
+    const peers = policyPeers(r, o[key], new At(rp, key));
+    const ports: NetworkPolicyRule['ports'] = [];
+    const rawPorts = r.list(o.ports, rp, 'ports');
+    if (rawPorts.length) {
+      const portsAt = new At(rp, 'ports');
+      for (let j = 0; j < rawPorts.length; j++) {
+        const po = r.obj(rawPorts[j], portsAt, j);
+        if (!po) continue;
+        const pp = new At(portsAt, j);
+        ports.push({
+          protocol: protocol(r, po.protocol, pp, 'protocol'),
+          port: r.intOrString(po.port, pp, 'port'),
+          endPort: r.port(po.endPort, pp, 'endPort'),
+        });
+      }
+    }
+    out.push({ peers, ports });
+  }
+  return out;
+}
+
 function networkPolicy(r: Reader, raw: Raw, m: Meta): NetworkPolicy {
-  const spec = r.obj(raw.spec, ['spec']) ?? {};
-  const peers = (v: unknown, path: Path): NetworkPolicyPeer[] =>
-    r.list(v, path).flatMap((p, i) => {
-      const pp = [...path, i];
-      const o = r.obj(p, pp);
-      if (!o) return [];
-      const peer: NetworkPolicyPeer = {};
-      if (o.podSelector !== undefined && o.podSelector !== null)
-        peer.podSelector = labelSelector(r, o.podSelector, [...pp, 'podSelector']);
-      if (o.namespaceSelector !== undefined && o.namespaceSelector !== null)
-        peer.namespaceSelector = labelSelector(r, o.namespaceSelector, [...pp, 'namespaceSelector']);
-      const ib = r.obj(o.ipBlock, [...pp, 'ipBlock']);
-      if (ib)
-        peer.ipBlock = {
-          cidr: r.str(ib.cidr, [...pp, 'ipBlock', 'cidr']) ?? '',
-          except: r.strList(ib.except, [...pp, 'ipBlock', 'except']),
-        };
-      return [peer];
-    });
-  const rules = (v: unknown, key: 'from' | 'to', path: Path): NetworkPolicyRule[] =>
-    r.list(v, path).flatMap((rule, i) => {
-      const rp = [...path, i];
-      const o = r.obj(rule, rp);
-      if (!o) return [{ peers: [], ports: [] }]; // `- {}` allows everything
-      return [
-        {
-          peers: peers(o[key], [...rp, key]),
-          ports: r.list(o.ports, [...rp, 'ports']).flatMap((p, j) => {
-            const pp = [...rp, 'ports', j];
-            const po = r.obj(p, pp);
-            if (!po) return [];
-            return [
-              {
-                protocol: protocol(r, po.protocol, [...pp, 'protocol']),
-                port: r.intOrString(po.port, [...pp, 'port']),
-                endPort: r.port(po.endPort, [...pp, 'endPort']),
-              },
-            ];
-          }),
-        },
-      ];
-    });
-  const ingress = rules(spec.ingress, 'from', ['spec', 'ingress']);
-  const egress = rules(spec.egress, 'to', ['spec', 'egress']);
+  const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
+  const ingress = policyRules(r, spec.ingress, 'from', new At(SPEC, 'ingress'));
+  const egress = policyRules(r, spec.egress, 'to', new At(SPEC, 'egress'));
   let policyTypes = r
-    .strList(spec.policyTypes, ['spec', 'policyTypes'])
+    .strList(spec.policyTypes, SPEC, 'policyTypes')
     .filter((t): t is 'Ingress' | 'Egress' => t === 'Ingress' || t === 'Egress');
   // API defaulting: Ingress always, Egress only when egress rules are present.
   if (policyTypes.length === 0)
@@ -677,121 +790,124 @@ function networkPolicy(r: Reader, raw: Raw, m: Meta): NetworkPolicy {
   return {
     kind: 'NetworkPolicy',
     meta: m,
-    podSelector: labelSelector(r, spec.podSelector, ['spec', 'podSelector']),
+    podSelector: labelSelector(r, spec.podSelector, SPEC, 'podSelector'),
     policyTypes,
     ingress,
     egress,
   };
 }
 
-function ingressBackend(r: Reader, v: unknown, path: Path): IngressBackend | undefined {
-  const o = r.obj(v, path);
+/** The Ingress backend at `key` under `where`, if any. */
+function ingressBackend(r: Reader, v: unknown, where: At, key: string): IngressBackend | undefined {
+  const o = r.obj(v, where, key);
   if (!o) return undefined;
-  const svc = r.obj(o.service, [...path, 'service']);
+  const at = new At(where, key);
+  const svc = r.obj(o.service, at, 'service');
   if (svc) {
-    const port = r.obj(svc.port, [...path, 'service', 'port']) ?? {};
+    const sa = new At(at, 'service');
+    const port = r.obj(svc.port, sa, 'port') ?? {};
+    const pa = new At(sa, 'port');
     return {
       service: {
-        name: r.str(svc.name, [...path, 'service', 'name']) ?? '',
-        port: {
-          number: r.port(port.number, [...path, 'service', 'port', 'number']),
-          name: r.str(port.name, [...path, 'service', 'port', 'name']),
-        },
+        name: r.str(svc.name, sa, 'name') ?? '',
+        port: { number: r.port(port.number, pa, 'number'), name: r.str(port.name, pa, 'name') },
       },
     };
   }
   // extensions/v1beta1 and networking.k8s.io/v1beta1: serviceName + servicePort (int or string).
   if (o.serviceName !== undefined) {
-    const sp = r.intOrString(o.servicePort, [...path, 'servicePort']);
+    const sp = r.intOrString(o.servicePort, at, 'servicePort');
     return {
       service: {
-        name: r.str(o.serviceName, [...path, 'serviceName']) ?? '',
+        name: r.str(o.serviceName, at, 'serviceName') ?? '',
         port: typeof sp === 'number' ? { number: sp } : { name: sp },
       },
     };
   }
-  const res = r.obj(o.resource, [...path, 'resource']);
-  if (res)
+  const res = r.obj(o.resource, at, 'resource');
+  if (res) {
+    const ra = new At(at, 'resource');
     return {
       resource: {
-        apiGroup: r.str(res.apiGroup, [...path, 'resource', 'apiGroup']),
-        kind: r.str(res.kind, [...path, 'resource', 'kind']) ?? '',
-        name: r.str(res.name, [...path, 'resource', 'name']) ?? '',
+        apiGroup: r.str(res.apiGroup, ra, 'apiGroup'),
+        kind: r.str(res.kind, ra, 'kind') ?? '',
+        name: r.str(res.name, ra, 'name') ?? '',
       },
     };
+  }
   return {};
 }
 
 function ingress(r: Reader, raw: Raw, m: Meta): Ingress {
-  const spec = r.obj(raw.spec, ['spec']) ?? {};
-  const defaultBackend = ingressBackend(r, spec.defaultBackend ?? spec.backend, [
-    'spec',
+  const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
+  const defaultBackend = ingressBackend(
+    r,
+    spec.defaultBackend ?? spec.backend,
+    SPEC,
     spec.defaultBackend ? 'defaultBackend' : 'backend',
-  ]);
+  );
+  const ingressClassName =
+    r.str(spec.ingressClassName, SPEC, 'ingressClassName') ?? m.annotations['kubernetes.io/ingress.class'];
+  const rules: Ingress['rules'] = [];
+  const rawRules = r.list(spec.rules, SPEC, 'rules');
+  for (let i = 0; i < rawRules.length; i++) {
+    const o = r.obj(rawRules[i], SPEC_RULES, i);
+    if (!o) continue;
+    const rp = new At(SPEC_RULES, i);
+    const http = r.obj(o.http, rp, 'http');
+    const host = r.str(o.host, rp, 'host');
+    const paths: Ingress['rules'][number]['paths'] = [];
+    const httpAt = new At(rp, 'http');
+    const rawPaths = r.list(http?.paths, httpAt, 'paths');
+    if (rawPaths.length) {
+      const pathsAt = new At(httpAt, 'paths');
+      for (let j = 0; j < rawPaths.length; j++) {
+        const po = r.obj(rawPaths[j], pathsAt, j);
+        if (!po) continue;
+        const pp = new At(pathsAt, j);
+        paths.push({
+          path: r.str(po.path, pp, 'path'),
+          pathType: r.oneOf(po.pathType, pp, 'pathType', PATH_TYPES, 'ImplementationSpecific'),
+          backend: ingressBackend(r, po.backend, pp, 'backend') ?? {},
+        });
+      }
+    }
+    rules.push({ host, paths });
+  }
+  const tls: Ingress['tls'] = [];
+  const rawTls = r.list(spec.tls, SPEC, 'tls');
+  for (let i = 0; i < rawTls.length; i++) {
+    const o = r.obj(rawTls[i], SPEC_TLS, i);
+    if (!o) continue;
+    const p = new At(SPEC_TLS, i);
+    tls.push({ hosts: r.strList(o.hosts, p, 'hosts'), secretName: r.str(o.secretName, p, 'secretName') });
+  }
   return {
     kind: 'Ingress',
     meta: m,
-    ingressClassName:
-      r.str(spec.ingressClassName, ['spec', 'ingressClassName']) ??
-      m.annotations['kubernetes.io/ingress.class'],
+    ingressClassName,
     ...(defaultBackend ? { defaultBackend } : {}),
-    rules: r.list(spec.rules, ['spec', 'rules']).flatMap((rule, i) => {
-      const rp: Path = ['spec', 'rules', i];
-      const o = r.obj(rule, rp);
-      if (!o) return [];
-      const http = r.obj(o.http, [...rp, 'http']);
-      return [
-        {
-          host: r.str(o.host, [...rp, 'host']),
-          paths: r.list(http?.paths, [...rp, 'http', 'paths']).flatMap((p, j) => {
-            const pp = [...rp, 'http', 'paths', j];
-            const po = r.obj(p, pp);
-            if (!po) return [];
-            return [
-              {
-                path: r.str(po.path, [...pp, 'path']),
-                pathType: r.oneOf(
-                  po.pathType,
-                  [...pp, 'pathType'],
-                  ['Exact', 'Prefix', 'ImplementationSpecific'] as const,
-                  'ImplementationSpecific',
-                ),
-                backend: ingressBackend(r, po.backend, [...pp, 'backend']) ?? {},
-              },
-            ];
-          }),
-        },
-      ];
-    }),
-    tls: r.list(spec.tls, ['spec', 'tls']).flatMap((t, i) => {
-      const o = r.obj(t, ['spec', 'tls', i]);
-      if (!o) return [];
-      return [
-        {
-          hosts: r.strList(o.hosts, ['spec', 'tls', i, 'hosts']),
-          secretName: r.str(o.secretName, ['spec', 'tls', i, 'secretName']),
-        },
-      ];
-    }),
-    loadBalancerIngress: loadBalancerIngress(r, raw.status, ['status']),
+    rules,
+    tls,
+    loadBalancerIngress: loadBalancerIngress(r, raw.status, STATUS),
   };
 }
 
 function workload(r: Reader, raw: Raw, m: Meta, kind: Workload['kind']): Workload {
-  const spec = r.obj(raw.spec, ['spec']) ?? {};
-  const status = r.obj(raw.status, ['status']) ?? {};
-  const template = r.obj(spec.template, ['spec', 'template']) ?? {};
-  const tmeta = r.obj(template.metadata, ['spec', 'template', 'metadata']) ?? {};
-  const tspec = r.obj(template.spec, ['spec', 'template', 'spec']) ?? {};
+  const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
+  const status = r.obj(raw.status, undefined, 'status') ?? {};
+  const template = r.obj(spec.template, SPEC, 'template') ?? {};
+  const tmeta = r.obj(template.metadata, TEMPLATE, 'metadata') ?? {};
+  const tspec = r.obj(template.spec, TEMPLATE, 'spec') ?? {};
   return {
     kind,
     meta: m,
-    selector: spec.selector ? labelSelector(r, spec.selector, ['spec', 'selector']) : undefined,
-    replicas: r.int(spec.replicas, ['spec', 'replicas']),
-    readyReplicas: r.int(status.readyReplicas ?? status.numberReady, ['status', 'readyReplicas']),
-    templateLabels: r.strMap(tmeta.labels, ['spec', 'template', 'metadata', 'labels']),
-    containers: containers(r, tspec.containers, ['spec', 'template', 'spec', 'containers']),
-    hostNetwork: r.bool(tspec.hostNetwork, ['spec', 'template', 'spec', 'hostNetwork']) ?? false,
+    selector: spec.selector ? labelSelector(r, spec.selector, SPEC, 'selector') : undefined,
+    replicas: r.int(spec.replicas, SPEC, 'replicas'),
+    readyReplicas: r.int(status.readyReplicas ?? status.numberReady, STATUS, 'readyReplicas'),
+    templateLabels: r.strMap(tmeta.labels, TEMPLATE_METADATA, 'labels'),
+    containers: containers(r, tspec.containers, new At(TEMPLATE_SPEC, 'containers')),
+    hostNetwork: r.bool(tspec.hostNetwork, TEMPLATE_SPEC, 'hostNetwork') ?? false,
   };
 }
 
@@ -822,7 +938,7 @@ export function convertKube(raw: Raw, kind: string, origin?: Origin): Converted 
       object = endpoints(r, raw, m);
       break;
     case 'Namespace':
-      object = { kind: 'Namespace', meta: m, phase: r.str(r.get(raw.status, 'phase'), ['status', 'phase']) };
+      object = { kind: 'Namespace', meta: m, phase: r.str(r.get(raw.status, 'phase'), STATUS, 'phase') };
       break;
     case 'Event':
       object = event(r, raw, m);
@@ -834,11 +950,11 @@ export function convertKube(raw: Raw, kind: string, origin?: Origin): Converted 
       object = ingress(r, raw, m);
       break;
     case 'IngressClass': {
-      const spec = r.obj(raw.spec, ['spec']) ?? {};
+      const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
       object = {
         kind: 'IngressClass',
         meta: m,
-        controller: r.str(spec.controller, ['spec', 'controller']) ?? '',
+        controller: r.str(spec.controller, SPEC, 'controller') ?? '',
         isDefault: m.annotations['ingressclass.kubernetes.io/is-default-class'] === 'true',
       };
       break;
@@ -850,15 +966,15 @@ export function convertKube(raw: Raw, kind: string, origin?: Origin): Converted 
       object = workload(r, raw, m, kind);
       break;
     case 'ConfigMap':
-      object = { kind: 'ConfigMap', meta: m, data: r.strMap(raw.data, ['data']) };
+      object = { kind: 'ConfigMap', meta: m, data: r.strMap(raw.data, undefined, 'data') };
       break;
     case 'Lease': {
-      const spec = r.obj(raw.spec, ['spec']) ?? {};
+      const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
       object = {
         kind: 'Lease',
         meta: m,
-        holderIdentity: r.str(spec.holderIdentity, ['spec', 'holderIdentity']),
-        renewTime: r.str(spec.renewTime, ['spec', 'renewTime']),
+        holderIdentity: r.str(spec.holderIdentity, SPEC, 'holderIdentity'),
+        renewTime: r.str(spec.renewTime, SPEC, 'renewTime'),
       };
       break;
     }
@@ -866,7 +982,7 @@ export function convertKube(raw: Raw, kind: string, origin?: Origin): Converted 
       object = {
         kind: 'ServiceCIDR',
         meta: m,
-        cidrs: r.strList(r.get(raw.spec, 'cidrs'), ['spec', 'cidrs']),
+        cidrs: r.strList(r.get(raw.spec, 'cidrs'), SPEC, 'cidrs'),
       };
       break;
   }
