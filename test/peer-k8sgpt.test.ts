@@ -279,7 +279,6 @@ const ing: PeerCase[] = [
       question: question('web', { client: 'internet', via: 'ingress', host: 'shop.example.com', path: '/' }),
     }),
     absent: ['ingress-class-missing'],
-    todo: 'src/dataplane/ingress/backend.ts resolveIngressClass (cloud/Ingress owner) treats spec.ingressClassName gce/gce-internal without an IngressClass object as missing; GKE serves them without one',
   },
   ...(['example.com', 'a.b.example.com'] as const).map(
     (host): PeerCase => ({

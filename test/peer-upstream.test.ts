@@ -288,7 +288,6 @@ const endpointCases: PeerCase[] = [
       'headless-service-no-vip',
       'endpoints-not-ready',
     ],
-    todo: 'src/dataplane/paths.ts (data-path owner) rejects "no such Service port" for a headless Service without ports; DNS hands out pod IPs and any pod port is used directly, so the path should be resolved, not refused',
   },
   {
     name: 'a debug pod sharing the labels but lacking the named port gets no endpoint; the others serve',

@@ -25,8 +25,31 @@ const cluster = () =>
   });
 const nodeIP = '192.168.0.11';
 
+const internalLb = (ingress: Service['loadBalancerIngress']) =>
+  snapshotOf({
+    services: [
+      service('web', (s) => {
+        s.type = 'LoadBalancer';
+        s.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 8080, nodePort: 30637 }];
+        s.loadBalancerIngress = ingress;
+      }),
+    ],
+    pods: [pod('web-1')],
+    nodes: [node('node-1')],
+  });
+
 checkTable(check, {
   valid: [
+    {
+      name: 'an internet client at a LoadBalancer whose address is public',
+      snapshot: internalLb([{ ip: '203.0.113.10' }]),
+      question: question('web', { client: 'internet', via: 'loadbalancer' }),
+    },
+    {
+      name: 'an in-cluster client at an internal LoadBalancer',
+      snapshot: internalLb([{ ip: '10.1.0.20' }]),
+      question: question('web', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+    },
     {
       name: 'an ExternalName Service (a DNS alias) is never judged by its selector or ports',
       snapshot: snapshotOf({
@@ -122,6 +145,22 @@ checkTable(check, {
     },
   ],
   invalid: [
+    {
+      name: 'an internet client at an internal LoadBalancer (private address only)',
+      snapshot: internalLb([{ ip: '10.1.0.20' }]),
+      question: question('web', { client: 'internet', via: 'loadbalancer' }),
+      hits: [{ data: { via: 'loadbalancer', exposure: 'internal-load-balancer' } }],
+    },
+    {
+      name: 'an internet client at the private address of a LoadBalancer, given exactly',
+      snapshot: internalLb([{ ip: '10.1.0.20' }]),
+      question: question('web', {
+        client: 'internet',
+        via: 'loadbalancer',
+        address: { ip: '10.1.0.20', port: 80 },
+      }),
+      hits: [{ data: { via: 'loadbalancer', exposure: 'internal-load-balancer' } }],
+    },
     {
       name: 'curl NodeIP:123 uses the Service port on a node',
       snapshot: cluster(),

@@ -1,3 +1,4 @@
+import { lbAddressIsPublic } from '../dataplane/network/model.js';
 import { didYouMean } from '../model/didyoumean.js';
 import { findPort } from '../model/ports.js';
 import { formatClient, isInClusterClient, type Question, type Via } from '../model/question.js';
@@ -46,16 +47,29 @@ function numbersOn(snapshot: Snapshot, service: Service, sp: ServicePort, via: V
   }
 }
 
-type Exposure = 'cluster-internal' | 'not-load-balancer' | 'no-node-port' | 'no-external-ip';
+type Exposure =
+  | 'cluster-internal'
+  | 'not-load-balancer'
+  | 'no-node-port'
+  | 'no-external-ip'
+  | 'internal-load-balancer';
 
 /**
  * A path the Service does not offer at all, whatever the port: an outside client at the ClusterIP
  * (or its DNS name, which resolves only in the cluster), the load balancer of a Service of
  * another type, the node port of a Service without node ports. An exact address decides below.
  */
-function missingPath(service: Service, question: Question): Exposure | undefined {
-  if (question.address) return undefined;
+function missingPath(snapshot: Snapshot, service: Service, question: Question): Exposure | undefined {
   const via = question.via;
+  // An internal LB (private addresses only) is no path from the internet.
+  if (via === 'loadbalancer' && question.client.kind === 'internet' && service.type === 'LoadBalancer') {
+    const addrs = question.address
+      ? [question.address.ip]
+      : service.loadBalancerIngress.map((i) => i.ip ?? i.hostname).filter((a): a is string => !!a);
+    if (addrs.length > 0 && !addrs.some((a) => lbAddressIsPublic(snapshot, service, a)))
+      return 'internal-load-balancer';
+  }
+  if (question.address) return undefined;
   if ((via === 'clusterip' || via === 'dns') && !isInClusterClient(question.client))
     return 'cluster-internal';
   if (via === 'externalip' && service.externalIPs.length === 0) return 'no-external-ip';
@@ -110,9 +124,11 @@ export default defineCheck<{
     d.exposure === 'cluster-internal'
       ? `The ClusterIP of ${d.service} answers only inside the cluster: ${d.via} is no path for an outside client`
       : d.exposure
-        ? d.exposure === 'no-external-ip'
-          ? `${d.service} has no spec.externalIPs: there is no external IP to use`
-          : `${d.service} is of type ${d.serviceType}: it has no ${d.exposure === 'no-node-port' ? 'node port' : 'load balancer'}`
+        ? d.exposure === 'internal-load-balancer'
+          ? `The load balancer of ${d.service} is internal: its private address is no path from the internet`
+          : d.exposure === 'no-external-ip'
+            ? `${d.service} has no spec.externalIPs: there is no external IP to use`
+            : `${d.service} is of type ${d.serviceType}: it has no ${d.exposure === 'no-node-port' ? 'node port' : 'load balancer'}`
         : d.usedAs
           ? `Port ${d.used} is the ${roleName(d.usedAs)} of ${d.service}${d.use !== null ? `; via ${d.via} use ${d.use}` : `, and via ${d.via} it has none`}`
           : `${d.service} does not expose port ${d.used} via ${d.via}${d.valid.length ? ` (it exposes ${d.valid.join(', ')})` : ''}`,
@@ -129,7 +145,7 @@ export default defineCheck<{
   ],
   run({ snapshot, service, question, unknown }) {
     if (!service || service.type === 'ExternalName') return [];
-    const exposure = missingPath(service, question);
+    const exposure = missingPath(snapshot, service, question);
     // On a guessed path (the webhook's default client, --client without --via) the question may
     // be ill-posed rather than the cause: a warning, ranked after the errors it does not explain.
     if (exposure) {
@@ -287,6 +303,12 @@ function exposureHit(service: Service, question: Question, exposure: Exposure) {
     evidence.push('only Services of type LoadBalancer get a load balancer (status.loadBalancer stays empty)');
     summary = `Make ${name} a LoadBalancer Service, or route to it through an Ingress.`;
     commands.push(`kubectl patch service ${name} -n ${ns} -p '{"spec":{"type":"LoadBalancer"}}'`);
+  } else if (exposure === 'internal-load-balancer') {
+    evidence.push(
+      `status.loadBalancer.ingress: ${service.loadBalancerIngress.map((i) => i.ip ?? i.hostname).join(', ')} — private (an internal load balancer), routed only inside the VPC`,
+    );
+    summary = `Reach ${name} from inside the VPC, or ask the cloud for a public (internet-facing) load balancer through the provider's scheme annotation.`;
+    commands.push(`kubectl get service ${name} -n ${ns} -o jsonpath='{.metadata.annotations}'`);
   } else if (exposure === 'no-external-ip') {
     evidence.push('spec.externalIPs is empty: kube-proxy captures no external address for this Service');
     summary = `Use the path ${name} offers (${service.type === 'LoadBalancer' ? 'its load balancer' : service.type === 'NodePort' ? 'a node port' : 'its ClusterIP, from inside the cluster'}), or list the external address in spec.externalIPs.`;

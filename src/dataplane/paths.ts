@@ -32,7 +32,7 @@ import {
 import { dnsReach, resolveName } from './dns/index.js';
 import { ingressesRoutingTo, resolveIngressBackend } from './ingress/index.js';
 import { type ProxyResult, proxyIndex, proxyPacket } from './kubeproxy/index.js';
-import { familyOfText } from './kubeproxy/ip.js';
+import { familyOfText, parseIP } from './kubeproxy/ip.js';
 import { backendNodes, type ResolvedClient, resolveClient } from './network/clients.js';
 import { deliverToEndpoint, type Mechanism } from './network/deliver.js';
 import {
@@ -41,6 +41,7 @@ import {
   isNodeLocal,
   isPublicIP,
   type LbLeaveCause,
+  lbAddressIsPublic,
   lbCapture,
   type NetworkFacts,
   networkFacts,
@@ -48,6 +49,7 @@ import {
   nodePublicAddress,
   PUBLIC_EGRESS_PLACEHOLDER,
   podEgressSource,
+  providerBehaviourFor,
 } from './network/model.js';
 import { kubeProxyOn } from './network/node-facts.js';
 
@@ -65,6 +67,8 @@ interface Ctx {
   via: NonNullable<Question['via']>;
   /** Why in-cluster traffic went out to the LB instead of being answered on the node. */
   lbLeft?: LbLeaveCause;
+  /** A headless Service reached at a pod port the Service does not list: used as is. */
+  direct?: number;
 }
 
 function trace(
@@ -169,9 +173,19 @@ function computeFor(
           question.protocol === 'UDP' ? 'udp' : 'tcp',
         )
       : undefined;
-  const port = dnat
+  let port = dnat
     ? service.ports.find((p) => p.nodePort === dnat.rule.internalPort)
     : pickPort(service, question, via);
+  // Headless DNS answers pod IPs and the client connects to pod IP:port itself: the Service's
+  // port list plays no part (upstream: a headless Service may even have no ports at all).
+  let direct: number | undefined;
+  if (!port && service.headless && (via === 'dns' || via === 'pod')) {
+    const want = question.port ?? question.address?.port;
+    if (typeof want === 'number') {
+      direct = want;
+      port = { name: '', protocol: question.protocol ?? 'TCP', port: want, targetPort: want };
+    } else if (want === undefined) return [headlessNoPort(snapshot, service, question, client, via)];
+  }
   if (!port) {
     return [
       trace(
@@ -199,6 +213,7 @@ function computeFor(
     client,
     facts,
     via,
+    ...(direct !== undefined ? { direct } : {}),
   };
   const start: Hop[] = [{ at: 'client', action: 'forward', steps: [{ detail: client.label }] }];
 
@@ -248,6 +263,45 @@ function computeFor(
     case 'pod':
       return podPath(ctx, start);
   }
+}
+
+/** A headless Service without ports, asked about without a port: DNS works, the port is the client's. */
+function headlessNoPort(
+  snapshot: Snapshot,
+  svc: Service,
+  question: Question,
+  client: ResolvedClient,
+  via: string,
+): Trace {
+  const ips = backendsOf(snapshot, svc)
+    .backends.filter((b) => b.ready)
+    .map((b) => b.ip);
+  const hops: Hop[] = [{ at: 'client', action: 'forward', steps: [{ detail: client.label }] }];
+  if (via === 'dns')
+    hops.push({
+      at: 'dns',
+      action: 'resolve',
+      ...(ips[0] ? { to: ips[0] } : {}),
+      steps: [
+        {
+          rule: 'headless Service',
+          detail: `${question.dnsName ?? svc.meta.name} answers the ready pod addresses: ${ips.join(', ') || 'none'}`,
+        },
+      ],
+    });
+  if (ips.length === 0) {
+    const ids = endpointFailureIds({ snapshot, svc });
+    return trace(
+      [...hops, failHop('client', 'drop', 'endpoints', 'no ready pod address to connect to', ids)],
+      'dropped',
+      'no ready endpoint',
+      ids,
+    );
+  }
+  return unknown(
+    hops,
+    'the Service lists no ports: the client connects to a pod address on a port of its own choosing; ask with --port to follow it',
+  );
 }
 
 function pickPort(svc: Service, q: Question, via: string): ServicePort | undefined {
@@ -447,7 +501,9 @@ function podPath(ctx: Ctx, start: Hop[]): Trace[] {
   for (const b of backends.slice(0, MAX_FANOUT)) {
     const pod = snapshot.podsByAddress(b.ip)[0];
     const port =
-      b.ports.find((p) => p.name === ctx.port.name)?.port ?? (pod ? findPort(pod, ctx.port) : undefined);
+      ctx.direct ??
+      b.ports.find((p) => p.name === ctx.port.name)?.port ??
+      (pod ? findPort(pod, ctx.port) : undefined);
     if (port === undefined) {
       out.push(unknown(start, `the port of endpoint ${b.ip} is not known`));
       continue;
@@ -778,9 +834,10 @@ function loadBalancerPath(ctx: Ctx, start: Hop[]): Trace[] {
         ['service-port-mismatch'],
       ),
     ];
-  const addrs = question.address
-    ? [question.address.ip]
-    : svc.loadBalancerIngress.map((i) => i.ip).filter((x): x is string => !!x);
+  const ips = svc.loadBalancerIngress.map((i) => i.ip).filter((x): x is string => !!x);
+  // A DNS name in the status (every AWS ELB/NLB) is a provisioned LB as much as an IP is.
+  const names = svc.loadBalancerIngress.filter((i) => !i.ip && i.hostname).map((i) => i.hostname as string);
+  const addrs = question.address ? [question.address.ip] : ips.length > 0 ? ips : names;
   if (addrs.length === 0) {
     const ids = ['lb-not-provisioned'];
     return [
@@ -802,7 +859,8 @@ function loadBalancerPath(ctx: Ctx, start: Hop[]): Trace[] {
     ];
   }
   // A private LB address is not reachable from the internet; pick what the client can use.
-  const usable = client.kind === 'internet' ? addrs.filter(isPublicIP) : addrs;
+  const usable =
+    client.kind === 'internet' ? addrs.filter((a) => lbAddressIsPublic(ctx.snapshot, ctx.svc, a)) : addrs;
   const chosen = question.address ? addrs : usable.length > 0 ? usable : addrs;
   const out: Trace[] = [];
   for (const ip of chosen.slice(0, 2)) {
@@ -814,6 +872,7 @@ function loadBalancerPath(ctx: Ctx, start: Hop[]): Trace[] {
 
 function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undefined): Trace[] {
   const { client, snapshot, facts, svc } = ctx;
+  const named = !parseIP(ip);
   const hops: Hop[] = [
     ...start,
     {
@@ -821,11 +880,16 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
       action: 'forward',
       to: `${ip}:${ctx.port.port}`,
       steps: [
-        { rule: 'status.loadBalancer.ingress', detail: `connects to ${ip}:${ctx.port.port}/${ctx.protocol}` },
+        {
+          rule: named ? 'status.loadBalancer.ingress[].hostname' : 'status.loadBalancer.ingress',
+          detail: named
+            ? `resolves ${ip} (the cloud's DNS name for the LB) and connects to it on ${ctx.port.port}/${ctx.protocol}`
+            : `connects to ${ip}:${ctx.port.port}/${ctx.protocol}`,
+        },
       ],
     },
   ];
-  if (client.kind === 'internet' && !isPublicIP(ip))
+  if (client.kind === 'internet' && !lbAddressIsPublic(snapshot, svc, ip))
     return [
       trace(
         [
@@ -834,13 +898,15 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
             'client',
             'drop',
             'private address',
-            `${ip} is a private address: not routable from the internet`,
-            [],
+            named
+              ? `${ip} names an internal load balancer: its addresses are private, not routable from the internet`
+              : `${ip} is a private address: not routable from the internet`,
+            ['service-port-mismatch'],
           ),
         ],
         'unhandled',
         'private LB address',
-        [],
+        ['service-port-mismatch'],
         label,
       ),
     ];
@@ -883,7 +949,7 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
       ],
     });
     let src: string;
-    if (isPublicIP(ip)) {
+    if (lbAddressIsPublic(snapshot, svc, ip)) {
       const pub = nodePublicAddress(snapshot, own);
       src = pub ?? PUBLIC_EGRESS_PLACEHOLDER;
       hops.push({
@@ -931,7 +997,7 @@ function cloudLbStage(
   const { snapshot, svc } = ctx;
   const inv = snapshot.data.cloud;
   const lb = l7?.lb ?? loadBalancerByAddress(inv, ip) ?? loadBalancersForService(inv, svc)[0];
-  const behaviour = behaviourFor(snapshot, svc);
+  const behaviour = providerBehaviourFor(snapshot, svc);
   const listenerPort = l7 ? listenerPortOf(ctx.question) : ctx.port.port;
   let backends: LbBackend[];
   let healthEnabled = behaviour.healthCheck.enabled ?? true;
@@ -1062,14 +1128,27 @@ function cloudLbStage(
     }
   } else {
     const exp = expectedBackends(snapshot, svc, ctx.port, behaviour);
-    if (exp.targets === 'unknown' || !inv)
+    if (exp.targets === 'unknown')
       return [
         unknown(
           hops,
-          `the load balancer at ${ip} is not in the cloud inventory: where it forwards is not known`,
+          `the load balancer at ${ip} is not in the cloud inventory and the provider's backend rule is not known: where it forwards is not known`,
           label,
         ),
       ];
+    if (!inv)
+      // The LB itself is not described: its listener, security group and health are not
+      // checked, but the provider's rule (from the nodes' providerID) says where it forwards.
+      hops.push({
+        at: lbName,
+        action: 'unknown',
+        steps: [
+          {
+            rule: `${behaviour.provider} load balancer`,
+            detail: `${lbName} is not in a cloud inventory: listener, security group and health checks not checked; ${behaviour.provider} forwards to ${exp.targets === 'pods' ? 'the pod addresses (target type ip)' : 'the node ports'}`,
+          },
+        ],
+      });
     backends = exp.members.map((m) => ({
       target: m.target,
       ...(m.address ? { address: m.address } : {}),
@@ -1679,8 +1758,6 @@ function mechanismIds(ctx: Ctx, m: Mechanism, viaLb: boolean, noLocalEndpoint = 
       return [];
     case 'route':
       return ['route-blackhole'];
-    case 'container-port':
-      return ['target-port-mismatch'];
     default: {
       const ids: string[] = [];
       const external = ctx.via === 'loadbalancer' || ctx.via === 'ingress' || ctx.via === 'externalip';
@@ -1695,7 +1772,7 @@ function mechanismIds(ctx: Ctx, m: Mechanism, viaLb: boolean, noLocalEndpoint = 
   }
 }
 
-function endpointFailureIds(ctx: Ctx): string[] {
+function endpointFailureIds(ctx: Pick<Ctx, 'snapshot' | 'svc'>): string[] {
   const { snapshot, svc } = ctx;
   const set = backendsOf(snapshot, svc);
   if (set.backends.length === 0) {

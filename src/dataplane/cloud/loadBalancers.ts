@@ -47,7 +47,9 @@ export function loadBalancersForService(inv: CloudInventory | undefined, svc: Se
     if (lb) out.set(lb.id, lb);
   }
   for (const ing of svc.loadBalancerIngress) {
-    const lb = ing.ip ? loadBalancerByAddress(inv, ing.ip) : undefined;
+    // An LB may publish a DNS name instead of an IP (AWS); the inventory lists it among addresses.
+    const a = ing.ip ?? ing.hostname;
+    const lb = a ? loadBalancerByAddress(inv, a) : undefined;
     if (lb) out.set(lb.id, lb);
   }
   return [...out.values()];

@@ -1,7 +1,16 @@
 // Resolving an Ingress backend to a Service port, and an Ingress to its IngressClass.
 import { backendsOf } from '../../model/endpoints.js';
 import type { Snapshot } from '../../model/snapshot.js';
-import type { Ingress, IngressBackend, IngressClass, Service, ServicePort } from '../../model/types.js';
+import type {
+  Ingress,
+  IngressBackend,
+  IngressClass,
+  Provider,
+  Service,
+  ServicePort,
+} from '../../model/types.js';
+import { GKE_INGRESS_CLASSES } from '../cloud/providers/gke.js';
+import { clusterProvider } from '../network/node-facts.js';
 
 export type BackendResolution =
   | { state: 'ok'; service: Service; port: ServicePort; readyEndpoints: number }
@@ -63,6 +72,8 @@ export type ClassResolution =
   | { state: 'missing'; className: string; via: 'spec' }
   /** A legacy annotation naming a class without an IngressClass object: controllers match the string. */
   | { state: 'annotation-only'; className: string }
+  /** A class the cloud's own controller serves by name, with no IngressClass object (GKE gce). */
+  | { state: 'provider'; className: string; provider: Provider }
   | { state: 'no-class'; defaults: string[] }
   | { state: 'unknown'; reason: string };
 
@@ -82,6 +93,8 @@ export function resolveIngressClass(snapshot: Snapshot, ing: Ingress): ClassReso
     // The model folds the legacy annotation into ingressClassName; the API server refuses both at once.
     const via = annotation !== undefined && annotation === name ? 'annotation' : 'spec';
     if (found) return { state: 'found', className: name, ingressClass: found, via };
+    const provider = clusterProvider(snapshot);
+    if (builtInClasses(provider).includes(name)) return { state: 'provider', className: name, provider };
     return via === 'annotation'
       ? { state: 'annotation-only', className: name }
       : { state: 'missing', className: name, via: 'spec' };
@@ -92,6 +105,11 @@ export function resolveIngressClass(snapshot: Snapshot, ing: Ingress): ClassReso
     return { state: 'found', className: d.meta.name, ingressClass: d, via: 'default' };
   }
   return { state: 'no-class', defaults: defaults.map((d) => d.meta.name) };
+}
+
+/** Classes a provider's built-in controller serves without an IngressClass object. */
+function builtInClasses(provider: Provider): readonly string[] {
+  return provider === 'gke' ? GKE_INGRESS_CLASSES : [];
 }
 
 /** Ingresses in the Service's namespace with a rule or default backend naming the Service. */

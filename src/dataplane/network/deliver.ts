@@ -41,8 +41,7 @@ export type Mechanism =
   | 'hairpin'
   | 'network-policy'
   | 'unknown-node'
-  | 'route'
-  | 'container-port';
+  | 'route';
 
 export interface DeliveryResult {
   hops: Hop[];
@@ -219,15 +218,15 @@ export function deliverToEndpoint(d: DeliveryInput, failIds: (m: Mechanism) => s
     }
     if (np.ingress.decision === 'allowed') steps.push({ rule: 'NetworkPolicy', detail: np.ingress.reason });
   }
-  if (ep.pod?.containers.some((c) => c.ports.length > 0) && !declaresPort(ep.pod, ep.port, d.protocol)) {
-    const r = fail(
-      'container-port',
-      target,
-      'container ports',
-      `no container of ${target} declares port ${ep.port}/${d.protocol}: nothing is expected to listen there (connection refused)`,
-    );
-    return { ...r, rejected: true };
-  }
+  // containerPort is informational upstream (the API docs: "Not specifying a port here DOES NOT
+  // prevent that port from being exposed"): the app may listen on a port no container declares.
+  // The packet is delivered; target-port-mismatch weighs whether the port is likely wrong.
+  // A pod declaring no ports at all says nothing, so only a partial declaration is noted.
+  if (ep.pod?.containers.some((c) => c.ports.length > 0) && !declaresPort(ep.pod, ep.port, d.protocol))
+    steps.push({
+      rule: 'container ports (undeclared)',
+      detail: `no container of ${target} declares port ${ep.port}/${d.protocol}; declaring is optional, so only the app knows whether it listens there`,
+    });
   hops.push({ at: target, action: 'deliver', to: `${ep.ip}:${ep.port}`, steps });
   return { hops, ok: true, reason: `delivered to ${ep.ip}:${ep.port}`, findingIds: [] };
 }

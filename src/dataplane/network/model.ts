@@ -10,10 +10,17 @@
 
 import type { Snapshot } from '../../model/snapshot.js';
 import type { CloudInventory, NetworkModel, Node, Provider, ProxyMode, Service } from '../../model/types.js';
+import { loadBalancerByAddress, loadBalancersForService } from '../cloud/loadBalancers.js';
 import { eipsBoundTo } from '../cloud/nat.js';
-import { lbBehaviour, parseMinorVersion, tkeKubeProxyHasLoopbackFix } from '../cloud/providers/index.js';
+import {
+  lbBehaviour,
+  PROFILES,
+  parseMinorVersion,
+  tkeKubeProxyHasLoopbackFix,
+} from '../cloud/providers/index.js';
 import type { LbBehaviour } from '../cloud/providers/types.js';
 import { parseIP } from '../kubeproxy/ip.js';
+import { clusterProvider } from './node-facts.js';
 
 export interface NetworkFacts {
   provider: Provider;
@@ -44,6 +51,16 @@ export function networkFacts(snapshot: Snapshot): NetworkFacts {
 
 export function behaviourFor(snapshot: Snapshot, svc: Service): LbBehaviour {
   return lbBehaviour(snapshot.data.cloud, svc, snapshot.nodes.find((n) => n.kubeletVersion)?.kubeletVersion);
+}
+
+/**
+ * The LB behaviour when no inventory describes the cloud: the profile of the provider the nodes
+ * name (providerID), from the Service's annotations alone.
+ */
+export function providerBehaviourFor(snapshot: Snapshot, svc: Service): LbBehaviour {
+  if (snapshot.data.cloud) return behaviourFor(snapshot, svc);
+  const version = parseMinorVersion(snapshot.nodes.find((n) => n.kubeletVersion)?.kubeletVersion);
+  return PROFILES[clusterProvider(snapshot)].behaviour({ svc, cluster: {}, ...(version ? { version } : {}) });
 }
 
 /** Addresses that are local to a node's kernel (its interface addresses; never a cloud EIP). */
@@ -131,7 +148,12 @@ export const PUBLIC_EGRESS_PLACEHOLDER = '198.51.100.254';
 export const INTERNET_CLIENT = '203.0.113.200';
 
 /** Why in-cluster traffic to the LB address leaves the node for the LB. */
-export type LbLeaveCause = 'ip-mode-proxy' | 'etp-local-pass-through' | 'pass-through' | 'tke-ipvs';
+export type LbLeaveCause =
+  | 'ip-mode-proxy'
+  | 'etp-local-pass-through'
+  | 'pass-through'
+  | 'tke-ipvs'
+  | 'hostname';
 
 export type LbCapture =
   | { captured: true; why: string }
@@ -148,6 +170,16 @@ export type LbCapture =
  *    the fix (seed 003).
  */
 export function lbCapture(snapshot: Snapshot, facts: NetworkFacts, svc: Service, lbIP: string): LbCapture {
+  if (!parseIP(lbIP)) {
+    // Upstream kube-proxy programs rules only for status.loadBalancer.ingress[].ip; an LB that
+    // publishes a DNS name (AWS ELB/NLB) is always reached through the cloud.
+    return {
+      captured: false,
+      rule: 'status.loadBalancer.ingress[].hostname',
+      cause: 'hostname',
+      why: `the LB publishes the name ${lbIP}, no IP: kube-proxy has no rule for it, traffic goes to the LB`,
+    };
+  }
   const ing = svc.loadBalancerIngress.find((i) => i.ip === lbIP);
   if (ing?.ipMode === 'Proxy') {
     return {
@@ -206,6 +238,17 @@ export function healthCheckFromVipDropped(
   vip: string,
 ): boolean {
   return facts.proxyMode === 'ipvs' && capture.captured && healthCheckSource === vip;
+}
+
+/**
+ * Whether the internet can reach a load balancer address. An IP says it by its range; a DNS name
+ * (AWS) by the LB's scheme in the inventory, else by the provider's reading of the annotations.
+ */
+export function lbAddressIsPublic(snapshot: Snapshot, svc: Service, address: string): boolean {
+  if (parseIP(address)) return isPublicIP(address);
+  const inv = snapshot.data.cloud;
+  const lb = loadBalancerByAddress(inv, address) ?? loadBalancersForService(inv, svc)[0];
+  return (lb?.scheme ?? providerBehaviourFor(snapshot, svc).scheme) !== 'private';
 }
 
 /**

@@ -2,7 +2,7 @@
 // replacement) runs there, and the kubelet's hairpin mode.
 
 import type { Snapshot } from '../../model/snapshot.js';
-import type { Pod } from '../../model/types.js';
+import type { Pod, Provider } from '../../model/types.js';
 
 export type ProxyPresence =
   | { status: 'running'; pod?: string }
@@ -101,4 +101,19 @@ export function kubeletHairpinMode(snapshot: Snapshot): { mode: HairpinMode; sou
     }
   }
   return undefined;
+}
+
+/**
+ * The cloud provider: the inventory's when there is one, else what the nodes' spec.providerID
+ * scheme says (the cloud-controller-manager sets it: aws://, gce://, azure://, ...).
+ */
+export function clusterProvider(snapshot: Snapshot): Provider {
+  if (snapshot.data.cloud?.provider) return snapshot.data.cloud.provider;
+  const id = snapshot.nodes.find((n) => n.providerID)?.providerID ?? '';
+  if (id.startsWith('aws://')) return 'eks';
+  if (id.startsWith('gce://')) return 'gke';
+  if (id.startsWith('azure://')) return 'aks';
+  if (id.startsWith('qcloud://') || id.startsWith('tencentcloud://')) return 'tke';
+  if (id.startsWith('huaweicloud://') || id.startsWith('cce://')) return 'cce';
+  return 'generic';
 }

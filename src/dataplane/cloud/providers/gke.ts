@@ -8,6 +8,12 @@ export const GKE = {
   lbTypeLegacy: 'cloud.google.com/load-balancer-type',
 } as const;
 
+/**
+ * Ingress classes GKE's own controller serves without an IngressClass object: it matches the
+ * name itself (external and internal Application Load Balancers).
+ */
+export const GKE_INGRESS_CLASSES = ['gce', 'gce-internal'] as const;
+
 /** Google's health checkers; nodes (or pods, for NEGs) must admit them on the health-check port. */
 export const GCP_HEALTH_CHECK_RANGES = ['130.211.0.0/22', '35.191.0.0/16'] as const;
 

@@ -11,7 +11,7 @@ export { AKS, aksProfile } from './aks.js';
 export { CCE, cceLbKind, cceProfile } from './cce.js';
 export { EKS, eksProfile } from './eks.js';
 export { genericProfile } from './generic.js';
-export { GCP_HEALTH_CHECK_RANGES, GKE, gkeNeg, gkeProfile } from './gke.js';
+export { GCP_HEALTH_CHECK_RANGES, GKE, GKE_INGRESS_CLASSES, gkeNeg, gkeProfile } from './gke.js';
 export {
   parseTkeVersion,
   TKE,
