@@ -64,6 +64,21 @@ checkTable(check, {
       ],
     },
     {
+      name: 'the LB keeps the client address: a node group open only to the VPC (the LB side) drops internet clients',
+      snapshot: world((w) => {
+        group(w, 'sg-nodes').inbound = [
+          { protocol: 'tcp', ports: '30000-32767', source: '192.168.0.0/16', action: 'allow' },
+        ];
+      }),
+      question: ask('loadbalancer'),
+      hits: [
+        {
+          severity: 'error',
+          data: { hop: 'lb-to-node', port: 30637, groups: ['sg-nodes'], source: 'the internet' },
+        },
+      ],
+    },
+    {
       name: 'the LB group does not admit port 80 from the internet',
       snapshot: world(
         (w) =>

@@ -134,7 +134,14 @@ export default defineCheck<Data>({
           l && listenerBackends(l).length > 0
             ? listenerBackends(l).map((b) => ({ target: b.target, address: b.address, port: b.port }))
             : expectedBackends(snapshot, service, sp, behaviour).members;
-        const peers: SgPeer[] = behaviour.preservesClientIP === false ? [lbPeer(lb)] : [client, lbPeer(lb)];
+        // A pass-through LB forwards the client's own packets: the member's group must admit the client,
+        // an LB-only rule (its subnet) lets health checks pass but not the traffic.
+        const peers: SgPeer[] =
+          behaviour.preservesClientIP === false
+            ? [lbPeer(lb)]
+            : behaviour.preservesClientIP
+              ? [client]
+              : [client, lbPeer(lb)];
         const blocked: { target: string; port: number; d: ReturnType<typeof judge> }[] = [];
         let allowed = 0;
         for (const m of members) {
