@@ -46,7 +46,9 @@ describe('blind corpus', () => {
   const dirs = caseDirs();
   it('has at least 30 cases, a quarter of them controls', () => {
     expect(dirs.length).toBeGreaterThanOrEqual(30);
-    const controls = dirs.filter((d) => !(parse(readFileSync(path.join(d, 'expect.yaml'), 'utf8')) as Expectation).top);
+    const controls = dirs.filter(
+      (d) => !(parse(readFileSync(path.join(d, 'expect.yaml'), 'utf8')) as Expectation).top,
+    );
     expect(controls.length / dirs.length).toBeGreaterThanOrEqual(0.2);
   });
 
@@ -76,7 +78,9 @@ describe('blind corpus', () => {
       };
       outcomes.push(o);
       if (!o.top1) {
-        const why = control ? `control has errors [${errors.join(', ')}] exit ${code}` : `expected ${exp.top}`;
+        const why = control
+          ? `control has errors [${errors.join(', ')}] exit ${code}`
+          : `expected ${exp.top}`;
         console.log(`blind miss ${name}: ${why}; got [${ids.join(', ')}] verdict ${result.verdict}`);
       }
     });

@@ -167,7 +167,7 @@ case("control-rollout-one-unready", {
     "description": "control: 2 of 3 checkout pods Ready during a rollout; requests keep working "
                    "(https://ki-auftritt.de/blog/kubernetes-services-networking-dns — readiness removes a pod from traffic)",
     "args": ["diagnose", "checkout", "-n", "shop", "--client", "pod/shop/toolbox", "--via", "dns"],
-    "exit": 0,
+    "exit": 1, "verdict": "reachable",
 }).add("shop.yaml", [svc, endpoint_slice("checkout", "shop", "v8r2q", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep),
                      endpoints("checkout", "shop", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep), *pods,
                      event("shop", "Pod", pods[2]["metadata"]["name"], "Unhealthy",
@@ -402,6 +402,21 @@ ctrl_svc = service("ingress-nginx-controller", "ingress-nginx",
                     {"name": "https", "port": 443, "targetPort": "https", "nodePort": 31443}],
                    selector={"app.kubernetes.io/name": "ingress-nginx"}, type_="LoadBalancer", cluster_ip="10.96.5.5",
                    lb_ingress=["203.0.113.50"])
+ctrl_pods = workload("ingress-nginx-controller", "ingress-nginx", 1, "registry.k8s.io/ingress-nginx/controller:v1.9.6",
+                     [{"containerPort": 80, "name": "http"}, {"containerPort": 443, "name": "https"}],
+                     labels={"app.kubernetes.io/name": "ingress-nginx"}, rs="5c9fd8b6f", placement=["worker-1"],
+                     ips=["10.244.1.8"])
+ctrl_ports = [{"name": "http", "port": 80, "protocol": "TCP"}, {"name": "https", "port": 443, "protocol": "TCP"}]
+ctrl_objs = [ctrl_svc, *ctrl_pods, endpoint_slice("ingress-nginx-controller", "ingress-nginx", "7bq2w", ctrl_ports, eps_of(ctrl_pods)),
+             endpoints("ingress-nginx-controller", "ingress-nginx", ctrl_ports, eps_of(ctrl_pods))]
+ctrl_inv = cloud("generic", loadBalancers=[{
+    "id": "lb-ingress", "kind": "nlb", "scheme": "public", "addresses": ["203.0.113.50"],
+    "owner": "service/ingress-nginx/ingress-nginx-controller",
+    "listeners": [{"protocol": "TCP", "port": lp, "healthCheck": {"enabled": True, "protocol": "TCP", "port": np_},
+                   "backends": [{"target": f"node/{n}", "address": ip, "port": np_, "health": "healthy"} for n, ip, _ in NODES]}
+                  for lp, np_ in ((80, 31380), (443, 31443))]}],
+    securityGroups=[{"id": "sg-nodes", "attachedTo": [f"node/{n}" for n, _, _ in NODES],
+                     "inbound": [{"protocol": "tcp", "ports": "30000-32767", "source": "0.0.0.0/0", "action": "allow"}]}])
 case("ingress-no-class", {
     "description": "Ingress without ingressClassName and no default IngressClass: \"Ignoring ingress because of error while "
                    "validating ingress class ... ingress does not contain a valid IngressClass\", 404 "
@@ -411,7 +426,7 @@ case("ingress-no-class", {
     "exit": 1, "verdict": "unreachable", "top": "ingress-class-missing",
 }).add("default.yaml", [svc, endpoint_slice("helloworld", "default", "q1w2e", [{"name": "web", "port": 8080, "protocol": "TCP"}], ep),
                         endpoints("helloworld", "default", [{"name": "web", "port": 8080, "protocol": "TCP"}], ep), *pods, ing]
-      ).add("ingress-nginx.yaml", [ctrl_svc, ingress_class("nginx")]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+      ).add("ingress-nginx.yaml", [*ctrl_objs, ingress_class("nginx")]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
 
 # 19. Control: the same Ingress with ingressClassName: nginx.
 ns_, sys_ = cluster()
@@ -424,11 +439,13 @@ ing = ingress("helloworld", "default", [rule("helloworld.p8ok5.k8s.example.io", 
 case("control-ingress-class-set", {
     "description": "control: ingressClassName: nginx added, the controller accepts the Ingress "
                    "(fix in https://github.com/giantswarm/helloworld/pull/31)",
-    "args": ["diagnose", "helloworld", "-n", "default", "--client", "internet", "--via", "ingress"],
+    "args": ["diagnose", "helloworld", "-n", "default", "--client", "internet", "--via", "ingress",
+             "--host", "helloworld.p8ok5.k8s.example.io", "--path", "/"],
     "exit": 0, "verdict": "reachable",
 }).add("default.yaml", [svc, endpoint_slice("helloworld", "default", "q1w2e", [{"name": "web", "port": 8080, "protocol": "TCP"}], ep),
                         endpoints("helloworld", "default", [{"name": "web", "port": 8080, "protocol": "TCP"}], ep), *pods, ing]
-      ).add("ingress-nginx.yaml", [ctrl_svc, ingress_class("nginx")]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+      ).add("ingress-nginx.yaml", [*ctrl_objs, ingress_class("nginx")]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_
+      ).add("inventory.cloud.yaml", ctrl_inv)
 
 # 20. Ingress host mismatch: request Host app.example.com, rule only for api.example.com -> default backend 404.
 ns_, sys_ = cluster()
@@ -444,7 +461,7 @@ case("ingress-host-mismatch", {
     "exit": 1, "verdict": "unreachable", "top": "ingress-no-matching-rule",
 }).add("default.yaml", [svc, endpoint_slice("app", "default", "z9x8c", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep),
                         endpoints("app", "default", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep), *pods, ing]
-      ).add("ingress-nginx.yaml", [ctrl_svc, ingress_class("nginx", default=True)]).add("cluster.yaml", ns_
+      ).add("ingress-nginx.yaml", [*ctrl_objs, ingress_class("nginx", default=True)]).add("cluster.yaml", ns_
       ).add("kube-system.yaml", sys_).add("observations.yaml", obs([
           {"at": AT, "from": "internet", "to": "http://app.example.com/", "result": "http-404",
            "detail": "HTTP/1.1 404 Not Found ... default backend - 404"}]))
@@ -464,7 +481,7 @@ case("ingress-backend-port-is-targetport", {
     "exit": 1, "verdict": "unreachable", "top": "ingress-backend-missing",
 }).add("default.yaml", [svc, endpoint_slice("backend-service", "default", "l0k9j", [{"name": "", "port": 8080, "protocol": "TCP"}], ep),
                         endpoints("backend-service", "default", [{"port": 8080, "protocol": "TCP"}], ep), *pods, ing]
-      ).add("ingress-nginx.yaml", [ctrl_svc, ingress_class("nginx", default=True)]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+      ).add("ingress-nginx.yaml", [*ctrl_objs, ingress_class("nginx", default=True)]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
 
 # 22. Expired certificate on the ALB listener of an Ingress.
 ns_, sys_ = cluster(version="v1.28.5-eks-5e0fdde")
@@ -757,7 +774,7 @@ ep = eps_of(pods)
 inv = cloud("gke", loadBalancers=[{
     "id": "a8f1e2d3c4b5", "kind": "nlb", "scheme": "public", "addresses": ["34.120.10.20"], "owner": "service/default/store",
     "listeners": [{"protocol": "TCP", "port": 80, "healthCheck": {"enabled": True, "protocol": "HTTP", "port": 10256},
-                   "backends": [{"target": f"node/{n}", "address": ip, "port": 30606, "health": "unhealthy"} for n, ip, _ in NODES]}]}],
+                   "backends": [{"target": f"node/{n}", "address": ip, "port": 80, "health": "unhealthy"} for n, ip, _ in NODES]}]}],
     securityGroups=[{"id": "fw-gke-nodes", "attachedTo": ["node/worker-1", "node/worker-2", "node/worker-3"],
                      "inbound": [{"protocol": "tcp", "ports": "22", "source": "35.235.240.0/20", "action": "allow"},
                                  {"protocol": "all", "source": "10.0.0.0/8", "action": "allow"}]}])
