@@ -20,6 +20,8 @@ export default defineCheck<{
   networkModel: string;
   proxyMode: string;
   failingClients: string[];
+  /** Whether LB pass-through is offered as a fix (CCE, and only where the cluster honours it). */
+  passThroughOffered: boolean;
 }>({
   id: 'etp-local-in-cluster-lb-access',
   severity: 'error',
@@ -87,11 +89,15 @@ export default defineCheck<{
       `kubectl patch service ${name} -n ${ns} --type='merge' -p '{"spec":{"externalTrafficPolicy":"Cluster"}}'`,
     ];
     if (facts.provider === 'cce' && service.type === 'LoadBalancer') {
-      commands.push(
-        `kubectl annotate service ${name} -n ${ns} kubernetes.io/elb.pass-through="true" --overwrite`,
-      );
+      // CCE ignores the annotation on v1.15 and earlier: offering it there would fix nothing.
+      if (!ignored)
+        commands.push(
+          `kubectl annotate service ${name} -n ${ns} kubernetes.io/elb.pass-through="true" --overwrite`,
+        );
       caveats.push(
-        'pass-through is not supported on clusters of v1.15 or earlier',
+        ignored
+          ? `pass-through is not supported on clusters of v1.15 or earlier, and this one is v${v?.major}.${v?.minor}: upgrade the cluster before relying on it`
+          : 'pass-through is not supported on clusters of v1.15 or earlier',
         'in IPVS mode every Service on the same load balancer must use the same pass-through setting',
         "CCE standard cluster + dedicated LB with pass-through: the LB private IP stays unreachable from the backend pod's node and the pods on it",
         'with externalTrafficPolicy Local, CCE sets kubernetes.io/elb.pass-through to onlyLocal automatically',
@@ -111,6 +117,7 @@ export default defineCheck<{
           networkModel: facts.model ?? 'unknown',
           proxyMode: facts.proxyMode ?? 'unknown',
           failingClients,
+          passThroughOffered: commands.some((c) => c.includes('elb.pass-through')),
         },
         evidence: [
           `spec.externalTrafficPolicy: Local on ${service.type} Service ${ns}/${name}`,
@@ -118,8 +125,7 @@ export default defineCheck<{
           ...evidence,
         ],
         fix: {
-          summary:
-            'Inside the cluster, use the ClusterIP or the Service DNS name; or switch to externalTrafficPolicy Cluster; or use LB pass-through',
+          summary: `Inside the cluster, use the ClusterIP or the Service DNS name; or switch to externalTrafficPolicy Cluster${facts.provider === 'cce' && service.type === 'LoadBalancer' && !ignored ? '; or use LB pass-through' : ''}`,
           commands,
           caveats,
         },

@@ -6,12 +6,11 @@ import {
   listenerForServicePort,
   loadBalancersForService,
   nodesWithReadyEndpoints,
-  parseTkeVersion,
   type SgDecision,
   type SgPeer,
   TKE,
-  TKE_LOOPBACK_FIXED,
   tkeKubeProxyHasLoopbackFix,
+  tkeKubeProxyUpgradeCommand,
 } from '../dataplane/cloud/index.js';
 import {
   asksAboutLoadBalancer,
@@ -194,13 +193,10 @@ export default defineCheck<Data>({
             );
             {
               // Seed 003: move the kube-proxy DaemonSet to the fixed build of its own minor line.
-              const kp = inv?.cluster.kubeProxy?.version ?? inv?.cluster.version;
-              const minor = kp ? parseTkeVersion(kp)?.minor : undefined;
-              const fixed = TKE_LOOPBACK_FIXED.find((f) => parseTkeVersion(f)?.minor === minor);
-              if (kp && fixed && tkeKubeProxyHasLoopbackFix(kp) !== true)
-                commands.push(
-                  `kubectl -n kube-system set image daemonset/kube-proxy kube-proxy=REGISTRY/kube-proxy:${fixed}  # keep the registry of the current image; ${fixed} or a later build`,
-                );
+              const upgrade = tkeKubeProxyUpgradeCommand(
+                inv?.cluster.kubeProxy?.version ?? inv?.cluster.version,
+              );
+              if (upgrade) commands.push(upgrade);
             }
             break;
           default:

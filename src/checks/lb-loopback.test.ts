@@ -149,7 +149,47 @@ checkTable(check, {
       snapshot: tke(),
       question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
       hits: [
-        { severity: 'warning', data: { layer: 'L4', node: 'node-2', intermittent: true, provider: 'tke' } },
+        {
+          severity: 'warning',
+          data: {
+            layer: 'L4',
+            node: 'node-2',
+            intermittent: true,
+            provider: 'tke',
+            // seed 003 step 1: v1.20.6-tke.5 lacks the fix; its line's fixed build is tke.12
+            kubeProxyUpgrade: 'v1.20.6-tke.12',
+            sharedDomain: null,
+          },
+        },
+      ],
+    },
+    {
+      name: 'seed 003 L4 on a v1.18 TKE cluster: the kube-proxy upgrade names the v1.18 fixed build',
+      snapshot: tke({ version: 'v1.18.4-tke.3' }),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+      hits: [{ data: { layer: 'L4', kubeProxyUpgrade: 'v1.18.4-tke.20' } }],
+    },
+    {
+      name: 'seed 003 L4 with a fixed kube-proxy but no prevent-loopback: no upgrade to offer',
+      snapshot: tke({ version: 'v1.20.6-tke.12' }),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'loadbalancer' }),
+      hits: [{ data: { layer: 'L4', kubeProxyUpgrade: null } }],
+    },
+    {
+      name: 'seed 003: several Services share the domain, so the fix is an in-cluster Ingress controller behind a CoreDNS rewrite',
+      snapshot: (() => {
+        const snap = l7Ingress();
+        const ing = snap.data.ingresses[0];
+        ing?.rules[0]?.paths.push({
+          path: '/api',
+          pathType: 'Prefix',
+          backend: { service: { name: 'api', port: { number: 80 } } },
+        });
+        return snap;
+      })(),
+      question: question('nginx', { client: 'pod-on-other-node', via: 'ingress', host: 'web.example.com' }),
+      hits: [
+        { data: { layer: 'L7', sharedDomain: { host: 'web.example.com', services: ['api', 'nginx'] } } },
       ],
     },
     {

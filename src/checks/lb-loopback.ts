@@ -1,10 +1,42 @@
+import {
+  TKE_LOOPBACK_FIXED,
+  tkeKubeProxyFixedBuild,
+  tkeKubeProxyUpgradeCommand,
+} from '../dataplane/cloud/index.js';
+import { ingressesRoutingTo } from '../dataplane/ingress/index.js';
 import { lastNode, traceEvidence, tracesNaming } from '../dataplane/network/attribution.js';
 import { networkFacts } from '../dataplane/network/model.js';
 import { computePaths } from '../dataplane/paths.js';
-import { refOf } from '../model/snapshot.js';
+import { refOf, type Snapshot } from '../model/snapshot.js';
+import type { Service } from '../model/types.js';
 import { defineCheck } from './define.js';
 
-const FIXED = 'v1.20.6-tke.12, v1.18.4-tke.20, v1.16.3-tke.25, v1.14.3-tke.24, v1.12.4-tke.30';
+const FIXED = TKE_LOOPBACK_FIXED.join(', ');
+
+/**
+ * A domain the Service is served under that also routes to other Services (Ingress rules of the
+ * namespace with the same host): one CoreDNS rewrite cannot point it at a single Service.
+ */
+function sharedDomain(
+  snapshot: Snapshot,
+  service: Service,
+  asked: string | undefined,
+): { host: string; services: string[] } | undefined {
+  const hosts = new Set<string>();
+  for (const ing of ingressesRoutingTo(snapshot, service))
+    for (const r of ing.rules)
+      if (r.host && r.paths.some((p) => p.backend.service?.name === service.meta.name)) hosts.add(r.host);
+  const ordered = asked && hosts.has(asked) ? [asked, ...[...hosts].filter((h) => h !== asked)] : [...hosts];
+  for (const host of ordered) {
+    const names = new Set<string>();
+    for (const ing of snapshot.ingressesIn(service.meta.namespace))
+      for (const r of ing.rules)
+        if (r.host === host)
+          for (const p of r.paths) if (p.backend.service?.name) names.add(p.backend.service.name);
+    if (names.size > 1) return { host, services: [...names].sort() };
+  }
+  return undefined;
+}
 
 export default defineCheck<{
   service: string;
@@ -15,6 +47,10 @@ export default defineCheck<{
   proxyMode: string;
   /** Some paths through the LB still work (the LB picked another backend). */
   intermittent: boolean;
+  /** The fixed kube-proxy build the DaemonSet should move to (TKE, when it lacks the fix). */
+  kubeProxyUpgrade: string | null;
+  /** A domain several Services share (Ingress host): rewrite it to an in-cluster controller. */
+  sharedDomain: { host: string; services: string[] } | null;
 }>({
   id: 'lb-loopback',
   severity: 'error',
@@ -57,15 +93,36 @@ export default defineCheck<{
     const ns = service.meta.namespace;
     const name = service.meta.name;
     const intermittent = paths.some((p) => p.outcome === 'delivered');
+    const shared = sharedDomain(snapshot, service, question.host);
     const commands = [
       `# use http://${name}.${ns}.svc.cluster.local:${service.ports[0]?.port ?? 80} from inside the cluster`,
-      `# CoreDNS (kubectl -n kube-system edit configmap coredns): rewrite name YOUR.DOMAIN ${name}.${ns}.svc.cluster.local`,
     ];
+    if (shared)
+      // Seed 003: one domain for several Services needs a router inside the cluster; the
+      // rewrite then points the domain at that controller, and the CLB is never on the path.
+      commands.push(
+        `# ${shared.host} serves ${shared.services.join(', ')}: run an Ingress controller in the cluster (e.g. ingress-nginx) with Ingress rules for ${shared.host} by path`,
+        `# CoreDNS (kubectl -n kube-system edit configmap coredns): rewrite name ${shared.host} CONTROLLER.CONTROLLER_NS.svc.cluster.local  # the in-cluster controller's Service`,
+      );
+    else
+      commands.push(
+        `# CoreDNS (kubectl -n kube-system edit configmap coredns): rewrite name ${question.host ?? 'YOUR.DOMAIN'} ${name}.${ns}.svc.cluster.local`,
+      );
     const caveats: string[] = [];
+    let upgrade: string | undefined;
     if (facts.provider === 'tke' && !l7) {
       commands.push(
         `kubectl annotate service ${name} -n ${ns} service.cloud.tencent.com/prevent-loopback="true" --overwrite`,
       );
+      // prevent-loopback is safe only with a kube-proxy that has the fix (seed 003 step 1).
+      const running = facts.kubeProxyVersion ?? facts.inventory?.cluster.version;
+      const cmd = tkeKubeProxyUpgradeCommand(running);
+      upgrade = tkeKubeProxyFixedBuild(running);
+      if (cmd)
+        commands.push(
+          `kubectl -n kube-system get daemonset kube-proxy -o jsonpath='{.spec.template.spec.containers[0].image}'`,
+          cmd,
+        );
       caveats.push(
         `prevent-loopback needs a kube-proxy at or after ${FIXED} (or a later minor version); older ones do not bind the CLB VIP safely`,
         'the CLB must support a non-VIP health check source (100.64.0.0/10); it was a beta feature requested by ticket',
@@ -95,6 +152,8 @@ export default defineCheck<{
           provider: facts.provider,
           proxyMode: facts.proxyMode ?? 'unknown',
           intermittent,
+          kubeProxyUpgrade: upgrade ?? null,
+          sharedDomain: shared ?? null,
         },
         evidence: [
           ...traceEvidence(first),

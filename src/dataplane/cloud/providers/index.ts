@@ -17,7 +17,9 @@ export {
   TKE,
   TKE_LOOPBACK_FIXED,
   tkeIngressConfigAuto,
+  tkeKubeProxyFixedBuild,
   tkeKubeProxyHasLoopbackFix,
+  tkeKubeProxyUpgradeCommand,
   tkeProfile,
 } from './tke.js';
 export type { LbBehaviour, ProfileInput, ProviderProfile } from './types.js';

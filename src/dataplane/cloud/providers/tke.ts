@@ -58,6 +58,24 @@ export function tkeKubeProxyHasLoopbackFix(version: string): boolean | undefined
   return undefined;
 }
 
+/**
+ * Seed 003 workaround: the fixed build of the running kube-proxy's minor line, when the running
+ * build lacks the loopback fix and a fixed one is listed for its line.
+ */
+export function tkeKubeProxyFixedBuild(version: string | undefined): string | undefined {
+  if (!version || tkeKubeProxyHasLoopbackFix(version) === true) return undefined;
+  const minor = parseTkeVersion(version)?.minor;
+  return TKE_LOOPBACK_FIXED.find((f) => parseTkeVersion(f)?.minor === minor);
+}
+
+/** The command moving the kube-proxy DaemonSet to that build (the registry stays the user's). */
+export function tkeKubeProxyUpgradeCommand(version: string | undefined): string | undefined {
+  const fixed = tkeKubeProxyFixedBuild(version);
+  return fixed
+    ? `kubectl -n kube-system set image daemonset/kube-proxy kube-proxy=REGISTRY/kube-proxy:${fixed}  # keep the registry of the current image; ${fixed} or a later build`
+    : undefined;
+}
+
 export const tkeProfile: ProviderProfile = {
   provider: 'tke',
   annotationKeys: Object.values(TKE),
