@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { node, pod, question, service, snapshotOf } from '../../test/support/builders.js';
-import { inferVia } from './diagnose.js';
+import { diagnose, inferVia } from './diagnose.js';
 
 describe('inferVia: the access path from the address the client used', () => {
   const svc = service('web', (s) => {
@@ -36,5 +36,28 @@ describe('inferVia: the access path from the address the client used', () => {
   it('infers loadbalancer for an internet client of a LoadBalancer Service and clusterip for a pod', () => {
     expect(inferVia(svc, question(svc, { client: 'internet' }), snap).via).toBe('loadbalancer');
     expect(inferVia(svc, question(svc, { client: 'pod/default/web-1' }), snap).via).toBe('clusterip');
+  });
+});
+
+describe('verdict: what the client saw counts', () => {
+  const svc = service('web', (s) => {
+    s.ports = [{ name: '', protocol: 'TCP', port: 80, targetPort: 8080 }];
+  });
+  const base = { services: [svc], pods: [pod('web-1'), pod('client')], nodes: [node('node-1')] };
+  const q = question(svc, { client: 'pod/default/client', via: 'clusterip' });
+  const seen = (result: 'timeout' | 'ok', from = 'pod/default/client') => [
+    { from, to: `${svc.clusterIP}:80/tcp`, result },
+  ];
+  it('a delivering path with no error is reachable', () => {
+    expect(diagnose(snapshotOf(base), q).verdict).toBe('reachable');
+  });
+  it('the client observed a timeout on this Service: not reachable, whatever the simulation says', () => {
+    expect(diagnose(snapshotOf({ ...base, observations: seen('timeout') }), q).verdict).toBe('unreachable');
+  });
+  it("another client's failure or the client's own success leaves it reachable", () => {
+    expect(diagnose(snapshotOf({ ...base, observations: seen('ok') }), q).verdict).toBe('reachable');
+    expect(
+      diagnose(snapshotOf({ ...base, observations: seen('timeout', 'pod/default/web-1') }), q).verdict,
+    ).toBe('reachable');
   });
 });

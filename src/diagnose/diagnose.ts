@@ -6,7 +6,7 @@ import { formatClient, isInClusterClient, type Question, type Via } from '../mod
 import type { Snapshot } from '../model/snapshot.js';
 import type { Trace } from '../model/trace.js';
 import type { ObjectRef, Service } from '../model/types.js';
-import { rankForDiagnose } from './rank.js';
+import { observationsFor, rankForDiagnose } from './rank.js';
 import { allUnknowns } from './unknowns.js';
 
 export type Verdict = 'reachable' | 'unreachable' | 'partial' | 'unknown';
@@ -82,9 +82,15 @@ export function inferVia(service: Service | undefined, question: Question, snaps
  * still fail at a layer it does not model (a certificate, a probe), so an error finding turns
  * "delivered" into "unreachable"; "partial" is kept for some paths working and others not.
  */
-function verdictOf(paths: Trace[], findings: Finding[], service: Service | undefined): Verdict {
+function verdictOf(
+  paths: Trace[],
+  findings: Finding[],
+  service: Service | undefined,
+  observedFailure = false,
+): Verdict {
   if (!service) return 'unreachable';
-  const error = findings.some((f) => f.severity === 'error');
+  // What the client itself saw on this Service outranks a simulation that delivers.
+  const error = observedFailure || findings.some((f) => f.severity === 'error');
   const delivered = paths.filter((p) => p.outcome === 'delivered' || p.outcome === 'local').length;
   const unknown = paths.filter((p) => p.outcome === 'insufficient-info').length;
   const failed = paths.length - delivered - unknown;
@@ -143,7 +149,14 @@ export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseO
       ...(question.path ? { path: question.path } : {}),
       inferred: question.inferred,
     },
-    verdict: verdictOf(paths, ranked, service),
+    verdict: verdictOf(
+      paths,
+      ranked,
+      service,
+      observationsFor(snapshot, question).some(
+        (o) => o.from === formatClient(question.client) && o.result !== 'ok',
+      ),
+    ),
     findings: ranked,
     paths,
     unknowns: orderedUnknowns,
