@@ -77,6 +77,14 @@ describe('blind corpus', () => {
         errors,
       };
       outcomes.push(o);
+      if (code !== exp.exit || (exp.verdict && result.verdict !== exp.verdict))
+        console.log(
+          `blind verdict ${name}: expected exit ${exp.exit} verdict ${exp.verdict ?? '-'}, got exit ${code} verdict ${result.verdict}`,
+        );
+      expect(code, 'exit code').toBe(exp.exit);
+      if (exp.verdict) expect(result.verdict).toBe(exp.verdict);
+      for (const id of exp.present ?? []) expect(ids).toContain(id);
+      for (const id of exp.absent ?? []) expect(ids).not.toContain(id);
       if (!o.top1) {
         const why = control
           ? `control has errors [${errors.join(', ')}] exit ${code}`

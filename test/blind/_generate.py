@@ -788,6 +788,212 @@ case("gke-firewall-health-check", {
                         endpoints("store", "default", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep), *pods]
       ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", inv)
 
+
+# 38. EKS NLB with target-type ip and security groups for pods: the pod SG omits the targetPort.
+ns_, sys_ = cluster(version="v1.28.5-eks-5e0fdde")
+pods = workload("api", "prod", 2, "ghcr.io/acme/api:9.3", [{"containerPort": 8443, "name": "https"}], ips=["10.0.1.201", "10.0.1.202"])
+nlb = "k8s-prod-api-0a1b2c3d4e-0123456789abcdef.elb.eu-west-1.amazonaws.com"
+svc = service("api", "prod", [{"name": "https", "port": 443, "targetPort": "https", "nodePort": 31443}], selector={"app": "api"},
+              type_="LoadBalancer", cluster_ip="172.20.40.4", lb_ingress=[nlb],
+              annotations={"service.beta.kubernetes.io/aws-load-balancer-type": "external",
+                           "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+                           "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"})
+ep = eps_of(pods)
+inv = cloud("eks", loadBalancers=[{
+    "id": "k8s-prod-api-0a1b2c3d4e", "kind": "nlb", "scheme": "public", "addresses": ["18.200.10.4", "34.250.3.9"],
+    "owner": "service/prod/api",
+    "listeners": [{"protocol": "TCP", "port": 443, "healthCheck": {"enabled": True, "protocol": "TCP", "port": 8443},
+                   "backends": [{"target": f"pod/prod/{p['metadata']['name']}", "address": p["status"]["podIP"], "port": 8443,
+                                 "health": "unhealthy"} for p in pods]}]}],
+    securityGroups=[{"id": "sg-pods-api", "attachedTo": [f"eni/{p['status']['podIP']}" for p in pods],
+                     "inbound": [{"protocol": "tcp", "ports": "8080", "source": "0.0.0.0/0", "action": "allow"}]},
+                    {"id": "sg-nodes", "attachedTo": [f"node/{n}" for n, _, _ in NODES],
+                     "inbound": [{"protocol": "tcp", "ports": "30000-32767", "source": "0.0.0.0/0", "action": "allow"}]}])
+case("nlb-ip-targets-pod-sg", {
+    "description": "NLB with target-type ip and SecurityGroupPolicy on the pods: targets unhealthy and clients time out because "
+                   "the pod security group opens 8080, not the targetPort 8443 (https://charlesxu.io/eks-sg — SG rules the "
+                   "controller manages for NLB backends)",
+    "args": ["diagnose", "api", "-n", "prod", "--client", "internet", "--via", "loadbalancer"],
+    "exit": 1, "verdict": "unreachable", "top": "lb-sg-blocks-backend",
+}).add("prod.yaml", [svc, endpoint_slice("api", "prod", "s8d7f", [{"name": "https", "port": 8443, "protocol": "TCP"}], ep),
+                     endpoints("api", "prod", [{"name": "https", "port": 8443, "protocol": "TCP"}], ep), *pods]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", inv)
+
+# 39. Ingress pathType Exact /weatherforecast, client requests /weatherforecast/today -> 404.
+ns_, sys_ = cluster()
+pods = workload("weatherforecast", "default", 2, "ghcr.io/acme/weatherforecast:1.0", [{"containerPort": 9080, "name": "http"}])
+svc = service("weatherforecast", "default", [{"name": "http", "port": 9080, "targetPort": "http"}],
+              selector={"app": "weatherforecast"}, cluster_ip="10.96.90.80")
+ep = eps_of(pods)
+ing = ingress("weatherforecast-ingress", "default",
+              [rule("weatherforecast.example.com", [("/weatherforecast", "Exact", "weatherforecast", {"number": 9080})])],
+              cls="nginx", lb=["203.0.113.50"])
+wf_objs = [svc, endpoint_slice("weatherforecast", "default", "r4t5y", [{"name": "http", "port": 9080, "protocol": "TCP"}], ep),
+           endpoints("weatherforecast", "default", [{"name": "http", "port": 9080, "protocol": "TCP"}], ep), *pods, ing]
+case("ingress-exact-path-subpath", {
+    "description": "Ingress path /weatherforecast with pathType Exact; requests to /weatherforecast/today get 404 from the "
+                   "controller (https://github.com/nginx/kubernetes-ingress/issues/1567)",
+    "args": ["diagnose", "weatherforecast", "-n", "default", "--client", "internet", "--via", "ingress",
+             "--host", "weatherforecast.example.com", "--path", "/weatherforecast/today"],
+    "exit": 1, "verdict": "unreachable", "top": "ingress-no-matching-rule",
+}).add("default.yaml", wf_objs).add("ingress-nginx.yaml", [*ctrl_objs, ingress_class("nginx", default=True)]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", ctrl_inv)
+
+# 40. Control: the exact path itself.
+ns_, sys_ = cluster()
+case("control-ingress-exact-path", {
+    "description": "control: GET /weatherforecast matches the Exact rule (https://github.com/nginx/kubernetes-ingress/issues/1567)",
+    "args": ["diagnose", "weatherforecast", "-n", "default", "--client", "internet", "--via", "ingress",
+             "--host", "weatherforecast.example.com", "--path", "/weatherforecast"],
+    "exit": 0, "verdict": "reachable",
+}).add("default.yaml", wf_objs).add("ingress-nginx.yaml", [*ctrl_objs, ingress_class("nginx", default=True)]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", ctrl_inv)
+
+# 41. default-deny egress in the client namespace also blocks DNS.
+ns_, sys_ = cluster()
+pods = workload("catalog", "shop", 2, "ghcr.io/acme/catalog:3.3", [{"containerPort": 8080, "name": "http"}])
+svc = service("catalog", "shop", [{"name": "http", "port": 80, "targetPort": "http"}], selector={"app": "catalog"}, cluster_ip="10.96.24.8")
+ep = eps_of(pods)
+deny = netpol("default-deny", "frontend", {}, ingress=None, egress=None, types=("Ingress", "Egress"))
+allow = netpol("allow-catalog", "frontend", {"matchLabels": {"app": "storefront"}},
+               egress=[{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}},
+                                "podSelector": {"matchLabels": {"app": "catalog"}}}],
+                        "ports": [{"protocol": "TCP", "port": 8080}]}], types=("Egress",))
+case("netpol-egress-deny-blocks-dns", {
+    "description": "default deny-all ingress+egress in namespace frontend plus an egress allow to the catalog pods only: the "
+                   "storefront cannot resolve catalog.shop (no egress to kube-dns on 53) "
+                   "(https://github.com/projectcalico/calico/pull/2687 — default deny of ingress and egress)",
+    "args": ["diagnose", "catalog", "-n", "shop", "--client", "pod/frontend/storefront", "--via", "dns",
+             "--dns-name", "catalog.shop", "--observed", ";; connection timed out; no servers could be reached"],
+    "exit": 1, "verdict": "unreachable", "top": "network-policy-denies",
+}).add("shop.yaml", [namespace("shop"), svc,
+                     endpoint_slice("catalog", "shop", "b2n3m", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep),
+                     endpoints("catalog", "shop", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep), *pods]
+      ).add("frontend.yaml", [namespace("frontend"), deny, allow,
+                              toolbox("frontend", name="storefront", labels={"app": "storefront"})]
+            ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 42. Policy admits the ingress controller by namespace label the namespace does not carry.
+ns_, sys_ = cluster()
+pods = workload("app", "team-a", 2, "ghcr.io/acme/app:1.2", [{"containerPort": 8080, "name": "http"}])
+svc = service("app", "team-a", [{"name": "http", "port": 80, "targetPort": "http"}], selector={"app": "app"}, cluster_ip="10.96.71.1")
+ep = eps_of(pods)
+pol = netpol("allow-ingress-controller", "team-a", {},
+             ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"name": "ingress-controllers"}}}]}])
+ing = ingress("app", "team-a", [rule("app.team-a.example.com", [("/", "Prefix", "app", {"number": 80})])], cls="nginx",
+              lb=["203.0.113.50"])
+ns_ing = namespace("ingress-nginx")
+case("netpol-namespace-label-missing", {
+    "description": "namespace default policy admits only traffic from namespaces labelled name=ingress-controllers; the "
+                   "controller's namespace has no such label, so every request through the Ingress gets 504 "
+                   "(https://github.com/ministryofjustice/cloud-platform/issues/371)",
+    "args": ["diagnose", "app", "-n", "team-a", "--client", "internet", "--via", "ingress",
+             "--host", "app.team-a.example.com", "--path", "/",
+             "--observed", "HTTP/1.1 504 Gateway Time-out nginx"],
+    "exit": 1, "verdict": "unreachable", "top": "network-policy-denies",
+}).add("team-a.yaml", [namespace("team-a"), svc,
+                       endpoint_slice("app", "team-a", "q5w6e", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep),
+                       endpoints("app", "team-a", [{"name": "http", "port": 8080, "protocol": "TCP"}], ep), *pods, pol, ing]
+      ).add("ingress-nginx.yaml", [ns_ing, *ctrl_objs, ingress_class("nginx", default=True)]
+            ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", ctrl_inv)
+
+# 43. Service looked up in the wrong namespace.
+ns_, sys_ = cluster()
+pods = workload("grafana", "monitoring", 1, "grafana/grafana:10.4.2", [{"containerPort": 3000, "name": "http"}], ips=["10.244.2.33"])
+svc = service("grafana", "monitoring", [{"name": "http", "port": 80, "targetPort": "http"}], selector={"app": "grafana"},
+              cluster_ip="10.96.30.0")
+ep = eps_of(pods)
+case("service-wrong-namespace", {
+    "description": "kubectl port-forward svc/grafana fails with Error from server (NotFound): services \"grafana\" not found — "
+                   "it lives in monitoring, not default (https://ki-auftritt.de/blog/kubernetes-services-networking-dns — namespace assumptions)",
+    "args": ["diagnose", "grafana", "-n", "default", "--client", "pod/default/toolbox"],
+    "exit": 1, "verdict": "unreachable", "top": "service-not-found",
+}).add("monitoring.yaml", [svc, endpoint_slice("grafana", "monitoring", "g1h2j", [{"name": "http", "port": 3000, "protocol": "TCP"}], ep),
+                           endpoints("grafana", "monitoring", [{"name": "http", "port": 3000, "protocol": "TCP"}], ep), *pods]
+      ).add("default.yaml", [toolbox()]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 44. nginx reconfigured to listen on 8080; the manifest still says 80 and there is no readiness probe.
+ns_, sys_ = cluster()
+pods = workload("web", "default", 2, "nginxinc/nginx-unprivileged:1.25", [{"containerPort": 80, "name": "http"}])
+svc = service("web", "default", [{"name": "http", "port": 80, "targetPort": "http"}], selector={"app": "web"}, cluster_ip="10.96.100.1")
+ep = eps_of(pods)
+case("container-not-listening", {
+    "description": "switched to nginx-unprivileged (listens on 8080) but containerPort/targetPort stay 80 and no readiness probe: "
+                   "pods Ready, curl to the pod IP on 80 refused (https://tastethelinux.com/fix-nginx-503-service-temporarily-unavailable-in-kubernetes-and-linux/, "
+                   "https://github.com/kubernetes/website/pull/26790 — containerPort is informational, the app decides)",
+    "args": ["diagnose", "web", "-n", "default", "--client", "pod/default/toolbox", "--via", "clusterip"],
+    "exit": 1, "verdict": "unreachable", "top": "container-not-listening",
+}).add("default.yaml", [svc, endpoint_slice("web", "default", "p0o9i", [{"name": "http", "port": 80, "protocol": "TCP"}], ep),
+                        endpoints("web", "default", [{"name": "http", "port": 80, "protocol": "TCP"}], ep), *pods, toolbox()]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("observations.yaml", obs([
+          {"at": AT, "from": "pod/default/toolbox", "to": f"{p['status']['podIP']}:80/tcp", "result": "refused",
+           "detail": f"curl: (7) Failed to connect to {p['status']['podIP']} port 80 after 0 ms: Connection refused"} for p in pods]))
+
+# 45. Ingress names the Service port by a name the Service does not have.
+ns_, sys_ = cluster()
+pods = workload("docs", "default", 2, "ghcr.io/acme/docs:0.9", [{"containerPort": 8000, "name": "web"}])
+svc = service("docs", "default", [{"name": "web", "port": 80, "targetPort": "web"}], selector={"app": "docs"}, cluster_ip="10.96.80.8")
+ep = eps_of(pods)
+ing = ingress("docs", "default", [rule("docs.example.com", [("/", "Prefix", "docs", {"name": "http"})])], cls="nginx", lb=["203.0.113.50"])
+case("ingress-port-name-missing", {
+    "description": "Ingress backend port name http while the Service port is named web: no endpoints for the upstream, 503 "
+                   "(https://github.com/kubernetes/ingress-nginx/pull/846 — Service ports are matched by name)",
+    "args": ["diagnose", "docs", "-n", "default", "--client", "internet", "--via", "ingress", "--host", "docs.example.com",
+             "--path", "/", "--observed", "503 Service Temporarily Unavailable nginx"],
+    "exit": 1, "verdict": "unreachable", "top": "ingress-backend-missing",
+}).add("default.yaml", [svc, endpoint_slice("docs", "default", "u1i2o", [{"name": "web", "port": 8000, "protocol": "TCP"}], ep),
+                        endpoints("docs", "default", [{"name": "web", "port": 8000, "protocol": "TCP"}], ep), *pods, ing]
+      ).add("ingress-nginx.yaml", [*ctrl_objs, ingress_class("nginx", default=True)]).add("cluster.yaml", ns_
+      ).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", ctrl_inv)
+
+# 46. Control: eTP Local NodePort reached on the node that runs the pod.
+ns_, sys_ = cluster()
+pods = workload("nginx", "default", 1, "nginx:1.25", [{"containerPort": 80, "name": "http"}], placement=["worker-1"],
+                ips=["10.244.1.30"])
+svc = service("nginx-ext", "default", [{"port": 80, "targetPort": 80, "nodePort": 32204}], selector={"app": "nginx"},
+              type_="NodePort", etp="Local", cluster_ip="10.108.2.154", labels={"app": "nginx"})
+ep = eps_of(pods)
+case("control-etp-local-nodeport-own-node", {
+    "description": "control: eTP Local NodePort curled on the node that runs nginx works (https://github.com/weaveworks/weave/issues/3568)",
+    "args": ["diagnose", "nginx-ext", "-n", "default", "--client", "vpc", "--via", "nodeport", "--address", "10.0.1.11:32204"],
+    "exit": 0, "verdict": "reachable",
+}).add("default.yaml", [svc, endpoint_slice("nginx-ext", "default", "d3f4g", [{"name": "", "port": 80, "protocol": "TCP"}], ep),
+                        endpoints("nginx-ext", "default", [{"port": 80, "protocol": "TCP"}], ep), *pods]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 47. Control: a NetworkPolicy that isolates other pods (the database) only.
+ns_, sys_ = cluster()
+pods = workload("web", "default", 2, "nginx:1.25", [{"containerPort": 80, "name": "http"}])
+svc = service("web", "default", [{"name": "http", "port": 80, "targetPort": "http"}], selector={"app": "web"}, cluster_ip="10.96.112.48")
+ep = eps_of(pods)
+pol = netpol("db-only-from-api", "default", {"matchLabels": {"app": "db"}},
+             ingress=[{"from": [{"podSelector": {"matchLabels": {"app": "api"}}}], "ports": [{"protocol": "TCP", "port": 5432}]}])
+case("control-netpol-other-pods", {
+    "description": "control: the only NetworkPolicy selects app=db; web is not isolated "
+                   "(https://github.com/ahmetb/kubernetes-network-policy-recipes/issues/12 — policies only affect the pods they select)",
+    "args": ["diagnose", "web", "-n", "default", "--client", "pod/default/toolbox", "--via", "clusterip"],
+    "exit": 0, "verdict": "reachable",
+}).add("default.yaml", [svc, endpoint_slice("web", "default", "n3m4b", [{"name": "http", "port": 80, "protocol": "TCP"}], ep),
+                        endpoints("web", "default", [{"name": "http", "port": 80, "protocol": "TCP"}], ep), *pods, toolbox(), pol]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 48. Control: headless Service used the intended way (pod port via DNS).
+ns_, sys_ = cluster()
+pods = workload("cassandra", "db", 3, "cassandra:4.1", [{"containerPort": 9042, "name": "cql"}], rs="0")
+for i, p in enumerate(pods):
+    p["metadata"]["name"] = f"cassandra-{i}"
+    p["metadata"]["ownerReferences"][0].update({"kind": "StatefulSet", "name": "cassandra"})
+svc = service("cassandra", "db", [{"name": "cql", "port": 9042, "targetPort": 9042}], selector={"app": "cassandra"}, headless=True)
+ep = eps_of(pods)
+case("control-headless-pod-port", {
+    "description": "control: headless Service cassandra with port = targetPort 9042, clients dial cassandra.db:9042 "
+                   "(https://kube-dojo.github.io/prerequisites/kubernetes-basics/module-1.5-services)",
+    "args": ["diagnose", "cassandra", "-n", "db", "--client", "pod/db/toolbox", "--via", "dns", "--port", "9042"],
+    "exit": 0, "verdict": "reachable",
+}).add("db.yaml", [svc, endpoint_slice("cassandra", "db", "k1l2z", [{"name": "cql", "port": 9042, "protocol": "TCP"}], ep),
+                   endpoints("cassandra", "db", [{"name": "cql", "port": 9042, "protocol": "TCP"}], ep), *pods, toolbox("db")]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
 for c, exp in cases:
     c.write(exp)
 print(len(cases), "cases")
