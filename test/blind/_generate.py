@@ -994,6 +994,81 @@ case("control-headless-pod-port", {
                    endpoints("cassandra", "db", [{"name": "cql", "port": 9042, "protocol": "TCP"}], ep), *pods, toolbox("db")]
       ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
 
+
+# 49. AWS NLB (instance targets, client IP preserved): a pod on the backend's node calls the NLB and times out.
+ns_, sys_ = cluster(version="v1.28.5-eks-5e0fdde")
+pods = workload("cas-test", "default", 1, "ghcr.io/acme/cas:6.6", [{"containerPort": 443, "name": "https"}], placement=["worker-1"],
+                ips=["10.244.1.90"])
+nlb = "a9f8e7d6c5b4a3-0123456789.elb.us-east-1.amazonaws.com"
+svc = service("cas-test", "default", [{"name": "external", "port": 443, "targetPort": 443, "nodePort": 30443}],
+              selector={"app": "cas-test"}, type_="LoadBalancer", cluster_ip="172.20.4.43", lb_ingress=[nlb],
+              labels={"app": "cas-test"},
+              annotations={"service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+                           "service.beta.kubernetes.io/aws-load-balancer-internal": "0.0.0.0/0",
+                           "service.beta.kubernetes.io/aws-load-balancer-backend-protocol": "tcp"})
+ep = eps_of(pods)
+client = toolbox(node_name="worker-1", ip="10.244.1.91", name="curl-client", labels={"run": "curl-client"})
+# kops with an overlay CNI: pod traffic leaving the cluster is masqueraded to the node address
+inv = cloud("eks", cluster={"networkModel": "tunnel"}, loadBalancers=[{
+    "id": "a9f8e7d6c5b4a3", "kind": "nlb", "scheme": "private", "addresses": ["10.0.2.40", "10.0.3.40"],
+    "owner": "service/default/cas-test",
+    "listeners": [{"protocol": "TCP", "port": 443, "healthCheck": {"enabled": True, "protocol": "TCP", "port": 30443},
+                   "backends": [{"target": f"node/{n}", "address": ip, "port": 30443, "health": "healthy"} for n, ip, _ in NODES]}]}],
+    securityGroups=[{"id": "sg-nodes", "attachedTo": [f"node/{n}" for n, _, _ in NODES],
+                     "inbound": [{"protocol": "tcp", "ports": "30000-32767", "source": "10.0.0.0/16", "action": "allow"},
+                                 {"protocol": "all", "source": "sg-nodes", "action": "allow"}]}])
+case("nlb-client-ip-preservation-loopback", {
+    "description": "internal NLB (instance targets, client IP preservation): connections from a container on the same node as "
+                   "the backend time out when the NLB picks that node, other sources work "
+                   "(https://github.com/kubernetes/kubernetes/issues/66796, https://github.com/kubernetes/cloud-provider-aws/issues/1160)",
+    "args": ["diagnose", "cas-test", "-n", "default", "--client", "pod/default/curl-client", "--via", "loadbalancer"],
+    "exit": 1, "top": "lb-loopback",
+}).add("default.yaml", [svc, endpoint_slice("cas-test", "default", "e4r5t", [{"name": "external", "port": 443, "protocol": "TCP"}], ep),
+                        endpoints("cas-test", "default", [{"name": "external", "port": 443, "protocol": "TCP"}], ep), *pods, client]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", inv)
+
+# 50. IPVS kube-proxy, eTP Local LoadBalancer IP (MetalLB) called from a pod on a node without an endpoint.
+def etp_local_lb(mode, version="v1.29.4"):
+    ns_, sys_ = cluster(mode=mode, version=version)
+    pods = workload("mconnect", "default", 1, "registry.nordix.org/cloud-native/mconnect:v1.2",
+                    [{"containerPort": 5001, "name": "mconnect"}], placement=["worker-1"], ips=["10.244.1.28"])
+    svc = service("mconnect-local", "default", [{"name": "mconnect", "port": 5001, "targetPort": 5001, "nodePort": 32713}],
+                  selector={"app": "mconnect"}, type_="LoadBalancer", etp="Local", cluster_ip="10.96.52.1",
+                  lb_ingress=["192.168.1.240"], hc_node_port=31990)
+    ep = eps_of(pods)
+    objs = [svc, endpoint_slice("mconnect-local", "default", "m5n6b", [{"name": "mconnect", "port": 5001, "protocol": "TCP"}], ep),
+            endpoints("mconnect-local", "default", [{"name": "mconnect", "port": 5001, "protocol": "TCP"}], ep), *pods,
+            toolbox(node_name="worker-2", ip="10.244.2.31", name="telnet", labels={"run": "telnet"})]
+    return ns_, sys_, objs
+
+ns_, sys_, objs = etp_local_lb("ipvs", "v1.18.3")
+case("ipvs-etp-local-lb-ip-from-pod", {
+    "description": "kube-proxy IPVS on v1.18, LoadBalancer with externalTrafficPolicy: Local: telnet EXTERNAL-IP from a pod on "
+                   "another node fails, the IPVS virtual server for the LB IP has no real servers there "
+                   "(https://github.com/kubernetes/kubernetes/issues/92857, https://github.com/kubernetes/kubernetes/issues/115931)",
+    "args": ["diagnose", "mconnect-local", "-n", "default", "--client", "pod/default/telnet", "--via", "loadbalancer"],
+    "exit": 1, "verdict": "unreachable", "top": "etp-local-in-cluster-lb-access",
+}).add("default.yaml", objs).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 50b. Control: the same on v1.29, where IPVS falls back to every endpoint for local pods (kubernetes#97081).
+ns_, sys_, objs = etp_local_lb("ipvs")
+case("control-ipvs-etp-local-lb-ip-from-pod-fixed", {
+    "description": "control: on kube-proxy >= 1.21 the IPVS proxier fills an eTP Local virtual server without local endpoints "
+                   "with the cluster endpoints so local pods get through (fix https://github.com/kubernetes/kubernetes/pull/97081 "
+                   "of https://github.com/kubernetes/kubernetes/issues/92857)",
+    "args": ["diagnose", "mconnect-local", "-n", "default", "--client", "pod/default/telnet", "--via", "loadbalancer"],
+    "exit": 0, "verdict": "reachable",
+}).add("default.yaml", objs).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 51. Control: the same in iptables mode, where pod traffic to the LB IP is redirected to the cluster-wide endpoints.
+ns_, sys_, objs = etp_local_lb("iptables")
+case("control-iptables-etp-local-lb-ip-from-pod", {
+    "description": "control: kube-proxy iptables mode redirects pods reaching an eTP Local LoadBalancer IP to the cluster "
+                   "endpoints, so the same request works (contrast drawn in https://github.com/kubernetes/kubernetes/issues/115931)",
+    "args": ["diagnose", "mconnect-local", "-n", "default", "--client", "pod/default/telnet", "--via", "loadbalancer"],
+    "exit": 0, "verdict": "reachable",
+}).add("default.yaml", objs).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
 for c, exp in cases:
     c.write(exp)
 print(len(cases), "cases")
