@@ -1152,6 +1152,61 @@ case("nodeport-sg-rule-revoked", {
                         endpoints("demo", "default", [{"port": 80, "protocol": "TCP"}], ep), *pods]
       ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_).add("inventory.cloud.yaml", inv)
 
+
+# 54. Control: one port name, two port numbers across a rollout (v1 on 8080, v2 on 9090).
+ns_, sys_ = cluster()
+old_p = workload("api", "default", 1, "ghcr.io/acme/api:1.0", [{"containerPort": 8080, "name": "http"}], rs="6f5c8d7b9",
+                 placement=["worker-1"], ips=["10.244.1.50"])
+new_p = workload("api", "default", 1, "ghcr.io/acme/api:2.0", [{"containerPort": 9090, "name": "http"}], rs="84b7c9d6f",
+                 placement=["worker-3"], ips=["10.244.3.50"])
+svc = service("api", "default", [{"name": "http", "port": 80, "targetPort": "http"}], selector={"app": "api"}, cluster_ip="10.96.80.80")
+sl1 = endpoint_slice("api", "default", "v1x9z", [{"name": "http", "port": 8080, "protocol": "TCP"}], eps_of(old_p))
+sl2 = endpoint_slice("api", "default", "v2c8b", [{"name": "http", "port": 9090, "protocol": "TCP"}], eps_of(new_p))
+epo = endpoints("api", "default", [{"name": "http", "port": 8080, "protocol": "TCP"}], eps_of(old_p))
+epo["subsets"].append({"addresses": [{"ip": "10.244.3.50", "nodeName": "worker-3",
+                                      "targetRef": {"kind": "Pod", "name": new_p[0]["metadata"]["name"], "namespace": "default"}}],
+                       "ports": [{"name": "http", "port": 9090, "protocol": "TCP"}]})
+case("control-named-port-two-numbers", {
+    "description": "control: targetPort http resolves to 8080 on v1 pods and 9090 on v2 pods during a migration — the documented "
+                   "use of named ports (https://github.com/zalando/skipper/issues/1645 quoting the Service docs)",
+    "args": ["diagnose", "api", "-n", "default", "--client", "pod/default/toolbox", "--via", "clusterip"],
+    "exit": 0, "verdict": "reachable",
+}).add("default.yaml", [svc, sl1, sl2, epo, *old_p, *new_p, toolbox()]).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 55. Control: numeric targetPort and no containerPort declared at all (ports[] is informational).
+ns_, sys_ = cluster()
+pods = workload("metrics", "default", 2, "ghcr.io/acme/metrics:0.7", None)
+svc = service("metrics", "default", [{"name": "http", "port": 80, "targetPort": 9100}], selector={"app": "metrics"},
+              cluster_ip="10.96.91.0")
+ep = eps_of(pods)
+case("control-no-containerport-declared", {
+    "description": "control: the pod spec lists no ports; the Service's numeric targetPort 9100 still forwards — declaring "
+                   "containerPort is optional (thockin in https://github.com/kubernetes/website/pull/26790)",
+    "args": ["diagnose", "metrics", "-n", "default", "--client", "pod/default/toolbox", "--via", "clusterip"],
+    "exit": 0, "verdict": "reachable",
+}).add("default.yaml", [svc, endpoint_slice("metrics", "default", "w9e8r", [{"name": "http", "port": 9100, "protocol": "TCP"}], ep),
+                        endpoints("metrics", "default", [{"name": "http", "port": 9100, "protocol": "TCP"}], ep), *pods, toolbox()]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
+# 56. Control: headless peer-discovery Service publishing not-ready addresses while the StatefulSet boots.
+ns_, sys_ = cluster()
+pods = workload("etcd", "db", 3, "quay.io/coreos/etcd:v3.5.12", [{"containerPort": 2380, "name": "peer"}], rs="0",
+                ready=[True, False, False])
+for i, p in enumerate(pods):
+    p["metadata"]["name"] = f"etcd-{i}"
+    p["metadata"]["ownerReferences"][0].update({"kind": "StatefulSet", "name": "etcd"})
+svc = service("etcd-peers", "db", [{"name": "peer", "port": 2380, "targetPort": 2380}], selector={"app": "etcd"}, headless=True)
+svc["spec"]["publishNotReadyAddresses"] = True
+ep = [(ip, n, pn, True) for ip, n, pn, _ in eps_of(pods)]
+sl = endpoint_slice("etcd-peers", "db", "p4o3i", [{"name": "peer", "port": 2380, "protocol": "TCP"}], ep)
+case("control-publish-not-ready-headless", {
+    "description": "control: headless etcd peer Service with publishNotReadyAddresses: true — members find each other before "
+                   "they are Ready (https://github.com/kubernetes/kubernetes/issues/75889 discusses unready pods in endpoints)",
+    "args": ["diagnose", "etcd-peers", "-n", "db", "--client", "pod/db/etcd-1", "--via", "dns", "--port", "2380"],
+    "exit": 0,
+}).add("db.yaml", [svc, sl, endpoints("etcd-peers", "db", [{"name": "peer", "port": 2380, "protocol": "TCP"}], ep), *pods]
+      ).add("cluster.yaml", ns_).add("kube-system.yaml", sys_)
+
 for c, exp in cases:
     c.write(exp)
 print(len(cases), "cases")
