@@ -17,6 +17,7 @@ import type { Question } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Outcome, Trace } from '../model/trace.js';
 import type { Node, Pod, Service } from '../model/types.js';
+import { renderKubeProxyIptables } from '../nodedump/index.js';
 import { resolveIngressClass } from './ingress/index.js';
 import { computePaths } from './paths.js';
 
@@ -77,7 +78,69 @@ const headless = (
     nodes: [node('node-1'), node('node-2')],
   });
 
+/**
+ * A two-node cluster whose node-2 iptables dump was rendered from the Service's endpoints, then
+ * `edit`ed (a stale or missing rule). Without `edit` no dump is attached.
+ */
+function dumped(edit?: (text: string, podIP: string) => string): Snapshot {
+  const s = service('web');
+  const w = web();
+  const c = pod('client-1', (p) => {
+    p.meta.labels = { app: 'client' };
+    p.nodeName = 'node-2';
+  });
+  const base = {
+    services: [s],
+    pods: [w, c],
+    nodes: [node('node-1'), node('node-2')],
+    endpointSlices: [sliceFor(s, [w])],
+  };
+  if (!edit) return snapshotOf(base);
+  const text = renderKubeProxyIptables(snapshotOf(base), 'node-2').text;
+  return snapshotOf({
+    ...base,
+    nodeDumps: [{ node: 'node-2', iptables: { text: edit(text, w.podIP ?? ''), file: 'node-2.iptables' } }],
+  });
+}
+
 const cases: Case[] = [
+  {
+    name: "with node-2's real rules in the bundle, a stale DNAT to a gone pod shows on the path as kube-proxy's failure",
+    snapshot: () => dumped((t, ip) => t.replaceAll(ip, '10.244.9.99')),
+    question: question('web', { client: 'pod/default/client-1', via: 'clusterip' }),
+    outcomes: ['dropped'],
+    ids: ['kube-proxy-rules-missing'],
+    passes: ['endpoint/10.244.9.99 drop'],
+    rules: ['node dump', 'stale kube-proxy rule'],
+  },
+  {
+    name: "node-2's real rules without the Service's chain: unhandled, and kube-proxy's rules are named, not the Service port",
+    snapshot: () =>
+      dumped((t) =>
+        t
+          .split('\n')
+          .filter((l) => !l.includes('default/web'))
+          .join('\n'),
+      ),
+    question: question('web', { client: 'pod/default/client-1', via: 'clusterip' }),
+    outcomes: ['unhandled'],
+    ids: ['kube-proxy-rules-missing'],
+    rules: ['node dump'],
+  },
+  {
+    name: "node-2's real rules that match the snapshot deliver, read from the dump",
+    snapshot: () => dumped((t) => t),
+    question: question('web', { client: 'pod/default/client-1', via: 'clusterip' }),
+    outcomes: ['delivered'],
+    rules: ['node dump'],
+  },
+  {
+    name: 'without a dump the rules are simulated from the snapshot',
+    snapshot: () => dumped(),
+    question: question('web', { client: 'pod/default/client-1', via: 'clusterip' }),
+    outcomes: ['delivered'],
+    noRules: ['node dump'],
+  },
   {
     name: 'an internet client reaches an AWS NLB known only by its DNS name: the LB forwards to the node port, kube-proxy to the pod',
     snapshot: () =>

@@ -11,6 +11,7 @@ import type { Question } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
 import type { Hop, Outcome, Trace } from '../model/trace.js';
 import type { LbBackend, LoadBalancer, Node, Protocol, Service, ServicePort } from '../model/types.js';
+import { isNodeDumpParseError, traceOnNodeDump } from '../nodedump/index.js';
 import {
   certificateState,
   dnatEipBinding,
@@ -914,7 +915,7 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
     const cap = lbCapture(snapshot, facts, svc, ip);
     const own = client.node as Node;
     if (cap.captured) {
-      const r = proxyPacket(snapshot, own.meta.name, {
+      const r = proxyOnNode(snapshot, own.meta.name, {
         src: client.ip,
         dst: ip,
         dport: ctx.port.port,
@@ -1610,7 +1611,7 @@ function throughKubeProxy(
       ),
     ];
   }
-  const r = proxyPacket(snapshot, node.meta.name, { ...pkt, protocol: ctx.protocol });
+  const r = proxyOnNode(snapshot, node.meta.name, { ...pkt, protocol: ctx.protocol });
   const h = [...hops];
   if (presence.status === 'not-running')
     h.push({
@@ -1627,19 +1628,67 @@ function throughKubeProxy(
   return proxyOutcome(ctx, h, node, pkt, r, o);
 }
 
+/** A kube-proxy answer, and the dump file it was read from when it is the node's real rules. */
+type NodeProxyResult = ProxyResult & { dump?: string; simulated?: ProxyResult };
+
+/**
+ * kube-proxy on a node: its real rules when the bundle holds the node's iptables/IPVS dump (a
+ * stale or missing rule then shows on the path), else the simulator's rules from the snapshot.
+ */
+function proxyOnNode(
+  snapshot: Snapshot,
+  node: string,
+  pkt: Parameters<typeof proxyPacket>[2],
+): NodeProxyResult {
+  let d: ReturnType<typeof traceOnNodeDump>;
+  let unreadable: string | undefined;
+  try {
+    d = traceOnNodeDump(snapshot, node, pkt);
+  } catch (e) {
+    if (!isNodeDumpParseError(e)) throw e;
+    unreadable = e.message;
+  }
+  const sim = proxyPacket(snapshot, node, pkt);
+  if (!d)
+    return unreadable
+      ? { ...sim, notes: [...sim.notes, `node dump unreadable (${unreadable}): rules simulated`] }
+      : sim;
+  return {
+    verdict: d.verdict,
+    endpoints: d.endpoints,
+    // An IPVS dump does not say what is masqueraded (iptables rules on ipsets do): simulated.
+    masquerade: d.source === 'ipvs' ? sim.masquerade : d.masquerade,
+    steps: [
+      {
+        rule: 'node dump',
+        detail: `node/${node}'s real rules from ${d.file} (${d.source}), not a simulation`,
+      },
+      ...d.steps,
+    ],
+    mode: d.mode,
+    ...(d.service ? { service: d.service } : {}),
+    notes: d.notes,
+    dump: d.file,
+    simulated: sim,
+  };
+}
+
 function proxyOutcome(
   ctx: Ctx,
   hops: Hop[],
   node: Node,
   pkt: { src: string; dst: string },
-  r: ProxyResult,
+  r: NodeProxyResult,
   o: ProxyOpts,
 ): Trace[] {
   const { snapshot } = ctx;
   const at = `node/${node.meta.name}`;
   const steps = [...r.steps, ...r.notes.map((n) => ({ rule: 'note', detail: n }))];
+  // With the node's real rules, a failure the snapshot's rules would not have is kube-proxy's
+  // own: its rules on the node are missing or stale.
+  const simulatedOk = () => r.dump !== undefined && (r.simulated?.endpoints.length ?? 0) > 0;
   if (r.verdict === 'unhandled') {
-    const ids = r.service ? [] : ['service-port-mismatch'];
+    const ids = simulatedOk() ? ['kube-proxy-rules-missing'] : r.service ? [] : ['service-port-mismatch'];
     return [
       trace(
         [...hops, { at, action: 'drop', steps, ...(ids.length ? { findingIds: ids } : {}) }],
@@ -1655,7 +1704,8 @@ function proxyOutcome(
       trace([...hops, { at, action: 'accept', steps }], 'local', `answered by ${at} itself`, [], o.label),
     ];
   if (r.endpoints.length === 0) {
-    const ids = proxyFailureIds(ctx, node.meta.name);
+    const base = proxyFailureIds(ctx, node.meta.name);
+    const ids = base.length === 0 && simulatedOk() ? ['kube-proxy-rules-missing'] : base;
     const outcome: Outcome = r.verdict === 'rejected' ? 'rejected' : 'dropped';
     return [
       trace(
@@ -1687,6 +1737,36 @@ function proxyOutcome(
     const port = Number(epText.slice(i + 1));
     const pod = snapshot.podsByAddress(ip)[0];
     const epNode = pod?.nodeName ?? backends.find((b) => b.ip === ip)?.nodeName;
+    if (r.dump && !backends.some((b) => b.ip === ip && b.ready)) {
+      // The dumped rules still send traffic to an address that is no ready endpoint any more.
+      const ids = ['kube-proxy-rules-missing'];
+      const key = `stale|${ip}`;
+      if (seen.has(key) || out.length >= MAX_FANOUT) continue;
+      seen.set(key, out.length);
+      const label = [o.label, r.endpoints.length > 1 ? `endpoint ${epText}` : undefined]
+        .filter(Boolean)
+        .join(', ');
+      out.push(
+        trace(
+          [
+            ...hops,
+            proxyHop,
+            failHop(
+              `endpoint/${ip}`,
+              'drop',
+              'stale kube-proxy rule',
+              `${r.dump} DNATs to ${epText}, which is no ready endpoint of ${ctx.svc.meta.namespace}/${ctx.svc.meta.name} (${pod ? `pod ${pod.meta.name} is not ready` : 'no pod has that address'}): kube-proxy on ${at} has not synced`,
+              ids,
+            ),
+          ],
+          'dropped',
+          `stale rule on ${at}: ${epText} is no endpoint`,
+          ids,
+          label || undefined,
+        ),
+      );
+      continue;
+    }
     const d = deliverToEndpoint(
       {
         snapshot,
