@@ -98,7 +98,7 @@ export function clusterDomainFromCorefile(corefile: string): string | undefined 
 export function buildSnapshotData(items: BundleItem[], options: BuildOptions = {}): SnapshotData {
   const data = emptySnapshotData();
   const problems: string[] = [];
-  const seen = new Map<string, { item: BundleItem; raw: unknown }>();
+  const seen = new Map<string, BundleItem>();
   const collected = data.collected;
   const forbiddenKinds = new Set<CollectableKind>();
   for (const k of options.listedKinds ?? []) collected[k] = true;
@@ -165,14 +165,14 @@ export function buildSnapshotData(items: BundleItem[], options: BuildOptions = {
     const prev = seen.get(key);
     if (prev) {
       if (!isDeepStrictEqual(prev.raw, raw)) {
-        const a = where(prev.item);
+        const a = where(prev);
         problems.push(
           `${where(item)}: ${kind} ${object.meta.namespace ? `${object.meta.namespace}/` : ''}${object.meta.name} is defined twice with different content (also at ${a})`,
         );
       }
       continue;
     }
-    seen.set(key, { item, raw });
+    seen.set(key, item);
     const ck = KIND_TO_COLLECTABLE[kind];
     if (ck) collected[ck] = true;
     add(data, object);

@@ -169,7 +169,7 @@ function meta(r: Reader, raw: Raw, kind: string, origin: Origin | undefined): Me
       controller: r.bool(ob.controller, p, 'controller'),
     });
   }
-  return {
+  const out: Meta = {
     name: name ?? '',
     namespace,
     uid,
@@ -180,8 +180,10 @@ function meta(r: Reader, raw: Raw, kind: string, origin: Origin | undefined): Me
     deletionTimestamp,
     ownerReferences,
     managedFields,
-    ...(origin ? { origin } : {}),
   };
+  // Assigned rather than spread from a temporary object: this runs once per object read.
+  if (origin) out.origin = origin;
+  return out;
 }
 
 function protocol(r: Reader, v: unknown, where: At | undefined, key: string | number): Protocol {

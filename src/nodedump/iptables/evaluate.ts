@@ -131,7 +131,8 @@ const LOOPBACK4 = parseCidr('127.0.0.0/8')!;
  * packet's destination; KUBE-SERVICES with 10,000 Services then costs a map lookup.
  */
 interface ChainIndex {
-  byDst: Map<number, number[]>;
+  /** Absent when no rule has a single-address destination (most chains of a big dump). */
+  byDst: Map<number, number[]> | undefined;
   other: number[];
 }
 
@@ -140,16 +141,20 @@ const chainIndexes = new WeakMap<Chain, ChainIndex>();
 function chainIndex(chain: Chain): ChainIndex {
   let idx = chainIndexes.get(chain);
   if (idx) return idx;
-  idx = { byDst: new Map(), other: [] };
-  chain.rules.forEach((r, i) => {
-    const d = r.destination;
+  let byDst: Map<number, number[]> | undefined;
+  const other: number[] = [];
+  const rules = chain.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const d = (rules[i] as Rule).destination;
     const c = d && !d.negated && d.cidrs.length === 1 ? d.cidrs[0] : undefined;
     if (c && c.family === 4 && c.bits === 32) {
-      const list = idx!.byDst.get(c.base);
+      byDst ??= new Map();
+      const list = byDst.get(c.base);
       if (list) list.push(i);
-      else idx!.byDst.set(c.base, [i]);
-    } else idx!.other.push(i);
-  });
+      else byDst.set(c.base, [i]);
+    } else other.push(i);
+  }
+  idx = { byDst, other };
   chainIndexes.set(chain, idx);
   return idx;
 }
@@ -162,7 +167,7 @@ export function indexRuleset(rs: Ruleset): void {
 /** Rule indices of `chain` that may match destination `dst`, in rule order. */
 function candidates(chain: Chain, dst: Addr): number[] {
   const idx = chainIndex(chain);
-  const exact = dst.family === 4 ? idx.byDst.get(dst.n) : undefined;
+  const exact = dst.family === 4 ? idx.byDst?.get(dst.n) : undefined;
   if (!exact) return idx.other;
   if (idx.other.length === 0) return exact;
   const out: number[] = [];

@@ -25,9 +25,13 @@ import {
 class LineError extends Error {}
 
 /**
- * Splits one line like iptables-restore does: whitespace separates words, double or single
- * quotes group them, and a backslash inside quotes escapes the next character.
+ * Two-character options ("-A", "-m", "-j", ...) by their second character: a dump repeats them
+ * on every line, and a shared string is no garbage, where a slice is a new one each time.
  */
+const DASH_WORDS: (string | undefined)[] = [];
+for (const w of ['-A', '-I', '-N', '-X', '-F', '-m', '-j', '-g', '-p', '-s', '-d', '-i', '-o', '-c', '-f'])
+  DASH_WORDS[w.charCodeAt(1)] = w;
+
 export function tokenize(line: string, quotedOut?: number[]): string[] {
   const out: string[] = [];
   let i = 0;
@@ -47,6 +51,16 @@ export function tokenize(line: string, quotedOut?: number[]): string[] {
         const q = c;
         quoted = true;
         i++;
+        // Common case first: the closing quote comes before any backslash, so no escapes.
+        const close = line.indexOf(q === 34 ? '"' : "'", i);
+        if (close >= 0) {
+          const backslash = line.indexOf('\\', i);
+          if (backslash < 0 || backslash > close) {
+            word += line.slice(i, close);
+            i = close + 1;
+            continue;
+          }
+        }
         let closed = false;
         while (i < n) {
           const d = line.charCodeAt(i);
@@ -73,7 +87,8 @@ export function tokenize(line: string, quotedOut?: number[]): string[] {
         if (d === 32 || d === 9 || d === 13 || d === 34 || d === 39) break;
         j++;
       }
-      word += line.slice(i, j);
+      word +=
+        j - i === 2 && c === 45 ? (DASH_WORDS[line.charCodeAt(i + 1)] ?? line.slice(i, j)) : line.slice(i, j);
       i = j;
     }
     if (quoted) quotedOut?.push(out.length);
@@ -233,28 +248,66 @@ function listOf(opt: RawOption): NegatedList {
   return { negated: opt.negated, values: (opt.values[0] ?? '').split(',') };
 }
 
+/**
+ * A small direct-mapped cache keyed by text. Pieces a dump repeats all over (the cluster CIDR,
+ * jumps to KUBE-MARK-MASQ) stay in it; the many one-off pieces (each endpoint's address, each
+ * KUBE-SEP chain name) replace one another in a slot. A Map of every distinct text would cost a
+ * lookup and an insert per one-off piece, each a cache miss in a map of tens of thousands.
+ */
+class Recent<T> {
+  private readonly keys: (string | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
+  private readonly values: (T | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
+
+  get(key: string): T | undefined {
+    const slot = recentSlot(key);
+    return this.keys[slot] === key ? this.values[slot] : undefined;
+  }
+
+  set(key: string, value: T): void {
+    const slot = recentSlot(key);
+    this.keys[slot] = key;
+    this.values[slot] = value;
+  }
+}
+
+const RECENT_SLOTS = 512;
+
+function recentSlot(key: string): number {
+  const n = key.length;
+  if (n === 0) return 0;
+  return (n * 131 + key.charCodeAt(n - 1) * 31 + key.charCodeAt(n >> 1) * 7 + key.charCodeAt(n - 2)) & 511;
+}
+
+/** A jump or goto target shared by rules, with whether its name was a chain of the table when last checked. */
+interface SharedTarget {
+  target: Target;
+  table: Table | undefined;
+  chainsVersion: number;
+  isChain: boolean;
+}
+
 // A dump of a big cluster repeats the same pieces tens of thousands of times (protocols,
-// comments, port matches, jumps to KUBE-MARK-MASQ). Parsed pieces are immutable, so one object
-// per distinct text is shared by every rule: far less memory and garbage collection.
+// comments, port matches, jumps to KUBE-MARK-MASQ). Parsed pieces are immutable, so rules share
+// one object per text while it is recent: far less memory and garbage collection.
 interface Interned {
   protocol: Map<string, NonNullable<Rule['protocol']>>;
-  addr: Map<string, AddrMatch>;
-  addrNeg: Map<string, AddrMatch>;
-  comment: Map<string, Match>;
+  addr: Recent<AddrMatch>;
+  addrNeg: Recent<AddrMatch>;
+  comment: Recent<Match>;
   /** Single-option matches ("--dport 80", "--probability 0.5") keyed by module, option and value. */
   simple: Map<string, Match>;
-  jump: Map<string, Target>;
-  goto: Map<string, Target>;
+  jump: Recent<SharedTarget>;
+  goto: Recent<SharedTarget>;
 }
 
 const newInterned = (): Interned => ({
   protocol: new Map(),
-  addr: new Map(),
-  addrNeg: new Map(),
-  comment: new Map(),
+  addr: new Recent(),
+  addrNeg: new Recent(),
+  comment: new Recent(),
   simple: new Map(),
-  jump: new Map(),
-  goto: new Map(),
+  jump: new Recent(),
+  goto: new Recent(),
 });
 
 let interned = newInterned();
@@ -524,18 +577,21 @@ function finishTarget(name: string, goto: boolean, options: RawOption[]): Target
   return t;
 }
 
-/** Parses the words of one rule after `-A CHAIN`. */
+/** Parses the words of one rule after `-A CHAIN`; returns the rule's target when it is shared. */
 function parseRuleWords(
   words: string[],
   start: number,
   rule: Rule,
   warn: (code: RulesetWarning['code'], detail: string) => void,
-): void {
+): SharedTarget | undefined {
   let neg = false;
   // Like iptables, an option belongs to whichever loaded match knows it, not only the last one:
   // kube-proxy writes "-m tcp -p tcp -d X --dport 80".
-  const open: (MatchBuilder | Match)[] = [];
-  let target: { name: string; goto: boolean; options: RawOption[] } | undefined;
+  const open = rule.matches as (MatchBuilder | Match)[];
+  // The target as separate parts: most rules have one and no options, so no temporary objects.
+  let targetName: string | undefined;
+  let targetGoto = false;
+  let targetOptions: RawOption[] | undefined;
   let i = start;
   while (i < words.length) {
     const w = words[i] as string;
@@ -607,8 +663,9 @@ function parseRuleWords(
       case '-g':
       case '--goto':
         if (neg) throw new LineError(`"!" cannot negate ${w}`);
-        if (target) throw new LineError('more than one target');
-        target = { name: need(words, i + 1, w), goto: w === '-g' || w === '--goto', options: [] };
+        if (targetName !== undefined) throw new LineError('more than one target');
+        targetName = need(words, i + 1, w);
+        targetGoto = w === '-g' || w === '--goto';
         i += 2;
         break;
       case '-c':
@@ -630,15 +687,16 @@ function parseRuleWords(
         let sink: RawOption[];
         let owner: MatchBuilder | undefined;
         let lastUnknown: MatchBuilder | undefined;
-        for (let k = open.length - 1; k >= 0 && !target; k--) {
+        for (let k = open.length - 1; k >= 0 && targetName === undefined; k--) {
           const b = open[k] as MatchBuilder | Match;
           if ('kind' in b) continue;
           const opts = MODULE_OPTIONS[b.module];
           if (!opts) lastUnknown ??= b;
           else if (!owner && opts[name] !== undefined) owner = b;
         }
-        if (target) {
-          sink = target.options;
+        if (targetName !== undefined) {
+          targetOptions ??= [];
+          sink = targetOptions;
         } else if (owner) {
           arity = MODULE_OPTIONS[owner.module]?.[name];
           sink = owner.options;
@@ -674,26 +732,37 @@ function parseRuleWords(
     neg = false;
   }
   if (neg) throw new LineError('dangling "!"');
-  const matches = open.map((b) => ('kind' in b ? b : finishShared(b, warn)));
-  rule.matches = matches;
+  // Finished in place: the rule's array held the builders and now holds the matches.
+  for (let k = 0; k < open.length; k++) {
+    const b = open[k] as MatchBuilder | Match;
+    if (!('kind' in b)) open[k] = finishShared(b, warn);
+  }
+  const matches = open as Match[];
   for (const m of matches) {
     // The kernel refuses a port match whose protocol is not the rule's.
     if (m.kind === 'ports' && (rule.protocol?.name !== m.module || rule.protocol.negated)) {
       throw new LineError(`-m ${m.module} needs -p ${m.module}`);
     }
   }
-  if (target) {
-    const t = target;
-    if (t.options.length === 0) {
-      const cache = t.goto ? interned.goto : interned.jump;
-      let shared = cache.get(t.name);
+  if (targetName !== undefined) {
+    if (targetOptions === undefined) {
+      const cache = targetGoto ? interned.goto : interned.jump;
+      let shared = cache.get(targetName);
       if (!shared) {
-        shared = finishTarget(t.name, t.goto, t.options);
-        cache.set(t.name, shared);
+        shared = {
+          target: finishTarget(targetName, targetGoto, []),
+          table: undefined,
+          chainsVersion: -1,
+          isChain: false,
+        };
+        cache.set(targetName, shared);
       }
-      rule.target = shared;
-    } else rule.target = finishTarget(t.name, t.goto, t.options);
+      rule.target = shared.target;
+      return shared;
+    }
+    rule.target = finishTarget(targetName, targetGoto, targetOptions);
   }
+  return undefined;
 }
 
 /** Parses iptables-save text. Throws NodeDumpParseError (file and line) on malformed input. */
@@ -706,6 +775,10 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
   let pos = 0;
   const len = text.length;
   interned = newInterned();
+  // Rules of one chain come together: the last chain looked up is kept while no chain changes.
+  let chainsVersion = 0;
+  let lastChain: Chain | undefined;
+  let lastChainVersion = -1;
   const warn = (code: RulesetWarning['code'], detail: string): void => {
     warnings.push({ line: lineNo, code, detail });
   };
@@ -732,6 +805,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
           table.chains.set(b, { name: b, builtin: true, policy: 'ACCEPT', line: lineNo, rules: [] });
         }
         tables.set(name, table);
+        chainsVersion++;
         continue;
       }
       if (c === 67 /* C */ && line.trim() === 'COMMIT') {
@@ -761,6 +835,7 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
         if (builtin) chain.policy = policy;
         if (cnt) chain.counters = cnt;
         t.chains.set(name!, chain);
+        chainsVersion++;
         continue;
       }
       let body = line;
@@ -776,8 +851,10 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
       const op = words[0];
       const chainName = words[1];
       if (op === '-X' || op === '--delete-chain' || op === '-F' || op === '--flush') {
-        if (chainName && op.startsWith('-X')) t.chains.delete(chainName);
-        else if (chainName) {
+        if (chainName && op.startsWith('-X')) {
+          t.chains.delete(chainName);
+          chainsVersion++;
+        } else if (chainName) {
           const ch = t.chains.get(chainName);
           if (ch) ch.rules = [];
         }
@@ -787,13 +864,17 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
         if (!chainName) fail('-N needs a chain name');
         if (t.chains.has(chainName!)) fail(`chain "${chainName}" declared twice`);
         t.chains.set(chainName!, { name: chainName!, builtin: false, line: lineNo, rules: [] });
+        chainsVersion++;
         continue;
       }
       const append = op === '-A' || op === '--append';
       const insert = op === '-I' || op === '--insert';
       if (!append && !insert) fail(`unexpected line start "${op ?? ''}"`);
       if (!chainName) fail(`${op} needs a chain name`);
-      const chain = t.chains.get(chainName!);
+      const chain =
+        lastChainVersion === chainsVersion && lastChain!.name === chainName
+          ? lastChain
+          : t.chains.get(chainName!);
       if (!chain) fail(`chain "${chainName}" does not exist in table ${t.name}`);
       let first = 2;
       let at = chain!.rules.length;
@@ -808,14 +889,29 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
       // Share the declared chain's name string rather than keep this line's copy.
       const rule: Rule = { table: t.name, chain: chain!.name, line: lineNo, text: body, matches: [] };
       if (counters) rule.counters = counters;
-      parseRuleWords(words, first, rule, warn);
-      if (rule.target && !t.chains.has(rule.target.name) && !isKnownTargetName(rule.target.name)) {
+      const shared = parseRuleWords(words, first, rule, warn);
+      let targetIsChain = false;
+      if (rule.target) {
+        if (shared && shared.table === t && shared.chainsVersion === chainsVersion)
+          targetIsChain = shared.isChain;
+        else {
+          targetIsChain = t.chains.has(rule.target.name);
+          if (shared) {
+            shared.table = t;
+            shared.chainsVersion = chainsVersion;
+            shared.isChain = targetIsChain;
+          }
+        }
+      }
+      if (rule.target && !targetIsChain && !isKnownTargetName(rule.target.name)) {
         warnings.push({
           line: lineNo,
           code: 'unknown-target',
           detail: `target "${rule.target.name}" is not a chain here`,
         });
       }
+      lastChain = chain;
+      lastChainVersion = chainsVersion;
       if (insert) chain!.rules.splice(at, 0, rule);
       else chain!.rules.push(rule);
       ruleCount++;
