@@ -33,6 +33,14 @@ checkTable(check, {
       question: viaIngress(),
     },
     {
+      name: 'GKE: spec.ingressClassName gce is served by the built-in controller without an IngressClass object',
+      snapshot: world((w) => {
+        w.ingressClasses = [];
+        w.ingresses = [ingress('shop', (i) => (i.ingressClassName = 'gce-internal'))];
+      }, 'gke'),
+      question: viaIngress(),
+    },
+    {
       name: 'IngressClasses not collected: unknown, not missing',
       snapshot: world((w) => {
         w.ingresses = [ingress('shop', (i) => (i.ingressClassName = 'nginxx'))];
@@ -42,6 +50,15 @@ checkTable(check, {
     },
   ],
   invalid: [
+    {
+      name: 'gce outside GKE is a class like any other: without its IngressClass it is missing',
+      snapshot: world((w) => {
+        w.ingressClasses = [];
+        w.ingresses = [ingress('shop', (i) => (i.ingressClassName = 'gce'))];
+      }, 'eks'),
+      question: viaIngress(),
+      hits: [{ data: { ingress: 'default/shop', problem: 'class-not-found', className: 'gce' } }],
+    },
     {
       name: 'a typo in spec.ingressClassName',
       snapshot: world((w) => (w.ingresses = [ingress('shop', (i) => (i.ingressClassName = 'ngnix'))])),

@@ -103,7 +103,63 @@ function dumped(edit?: (text: string, podIP: string) => string): Snapshot {
   });
 }
 
+/** AWS: ingress-nginx behind an NLB; both the controller Service and the Ingress publish its DNS name. */
+function nginxBehindNlb(): Snapshot {
+  const s = service('web');
+  const w = web();
+  const ctrl = service(
+    'ingress-nginx-controller',
+    (x) => {
+      x.type = 'LoadBalancer';
+      x.selector = { app: 'ingress-nginx' };
+      x.ports = [{ name: 'http', protocol: 'TCP', port: 80, targetPort: 80, nodePort: 30080 }];
+      x.loadBalancerIngress = [{ hostname: ELB }];
+      x.meta.annotations['service.beta.kubernetes.io/aws-load-balancer-type'] = 'nlb';
+    },
+    'ingress-nginx',
+  );
+  const cp = pod(
+    'ingress-nginx-controller-5c8d6',
+    (p) => {
+      p.meta.labels = { app: 'ingress-nginx' };
+      p.nodeName = 'node-2';
+      p.containers = [container('controller', (c) => (c.ports = [{ containerPort: 80, protocol: 'TCP' }]))];
+    },
+    'ingress-nginx',
+  );
+  const ing = ingress('shop', (i) => {
+    i.rules = [
+      {
+        host: 'shop.example.com',
+        paths: [
+          { path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } },
+        ],
+      },
+    ];
+    i.loadBalancerIngress = [{ hostname: ELB }];
+  });
+  return snapshotOf({
+    services: [s, ctrl],
+    pods: [w, cp],
+    nodes: [node('node-1', aws), node('node-2', aws)],
+    endpointSlices: [sliceFor(s, [w]), sliceFor(ctrl, [cp])],
+    ingresses: [ing],
+    ingressClasses: [ingressClass('nginx')],
+  });
+}
+
 const cases: Case[] = [
+  {
+    name: 'an Ingress whose status has only the DNS name of the controller’s NLB: internet -> NLB -> controller -> backend pod',
+    snapshot: nginxBehindNlb,
+    question: question('web', { client: 'internet', via: 'ingress', host: 'shop.example.com', path: '/' }),
+    outcomes: ['delivered', 'delivered'],
+    passes: [
+      `lb ${ELB} unknown`,
+      'pod/ingress-nginx/ingress-nginx-controller-5c8d6',
+      'pod/default/web-1 deliver',
+    ],
+  },
   {
     name: "with node-2's real rules in the bundle, a stale DNAT to a gone pod shows on the path as kube-proxy's failure",
     snapshot: () => dumped((t, ip) => t.replaceAll(ip, '10.244.9.99')),

@@ -1463,7 +1463,11 @@ function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
     ];
   }
   const ing = ings[0] as (typeof ings)[number];
-  const ip = ctx.question.address?.ip ?? ing.loadBalancerIngress.find((i) => i.ip)?.ip;
+  // As for Services, an LB that publishes a DNS name (AWS ALB, or the controller's NLB) counts.
+  const ip =
+    ctx.question.address?.ip ??
+    ing.loadBalancerIngress.find((i) => i.ip)?.ip ??
+    ing.loadBalancerIngress.find((i) => i.hostname)?.hostname;
   const ingName = `ingress/${ing.meta.namespace}/${ing.meta.name}`;
   if (!ip) return [unknown(start, `${ingName} has no address in its status`)];
   const hops: Hop[] = [
@@ -1489,7 +1493,8 @@ function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
     let src = client.ip;
     if (client.kind === 'pod' || client.kind === 'host') {
       const own = client.node as Node;
-      if (isPublicIP(ip)) src = nodePublicAddress(snapshot, own) ?? PUBLIC_EGRESS_PLACEHOLDER;
+      if (lbAddressIsPublic(snapshot, svc, ip))
+        src = nodePublicAddress(snapshot, own) ?? PUBLIC_EGRESS_PLACEHOLDER;
       else if (client.kind === 'pod') {
         const r = podEgressSource(snapshot, ctx.facts, client.ip, own, false);
         if (r.kind === 'unknown') return [unknown(hops, r.why)];
@@ -1499,14 +1504,14 @@ function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
     return cloudLbStage(ctx, hops, ip, src, undefined, { lb: cloudLb, backendSvc: svc });
   }
   // An in-cluster controller (nginx-ingress...) behind its own LoadBalancer Service.
-  const entry = (proxyIndex(snapshot).byIp.get(ip) ?? []).find(
-    (e) => e.kind === 'loadBalancer' || e.kind === 'externalIP',
-  );
-  if (!entry)
+  const ctrlSvc =
+    (proxyIndex(snapshot).byIp.get(ip) ?? []).find(
+      (e) => e.kind === 'loadBalancer' || e.kind === 'externalIP',
+    )?.svc ?? serviceByLbHostname(snapshot, ip);
+  if (!ctrlSvc)
     return [
       unknown(hops, `no Service in the snapshot owns the Ingress address ${ip} (the controller's Service)`),
     ];
-  const ctrlSvc = entry.svc;
   const ctrlPort = ctrlSvc.ports.find((p) => p.port === 80) ?? ctrlSvc.ports[0];
   if (!ctrlPort) return [unknown(hops, `controller Service ${ctrlSvc.meta.name} has no port`)];
   const sub: Ctx = { ...ctx, svc: ctrlSvc, port: ctrlPort, protocol: ctrlPort.protocol };
@@ -1572,6 +1577,20 @@ function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
     }
   }
   return out;
+}
+
+const lbHostnames = new WeakMap<Snapshot, Map<string, Service>>();
+
+/** The LoadBalancer Service whose status publishes this DNS name (indexed once per snapshot). */
+function serviceByLbHostname(snapshot: Snapshot, name: string): Service | undefined {
+  let index = lbHostnames.get(snapshot);
+  if (!index) {
+    index = new Map();
+    for (const svc of snapshot.services)
+      for (const i of svc.loadBalancerIngress) if (i.hostname && !i.ip) index.set(i.hostname, svc);
+    lbHostnames.set(snapshot, index);
+  }
+  return index.get(name);
 }
 
 // ------------------------------------------------------------------ kube-proxy and after

@@ -5,6 +5,7 @@
 // Pods working, is kube-proxy working. NetworkPolicy and the cloud path (beyond that page) follow
 // kube-proxy, then history.
 
+import { clusterProvider } from '../dataplane/network/node-facts.js';
 import { backendsOf } from '../model/endpoints.js';
 import type { Question } from '../model/question.js';
 import { isInClusterClient } from '../model/question.js';
@@ -67,16 +68,7 @@ const CONSOLE: Record<Provider, { lb: string; sg: string }> = {
 };
 
 /** The provider as the nodes tell it (spec.providerID scheme), when no CloudInventory says. */
-export function providerOf(snapshot: Snapshot): Provider {
-  if (snapshot.data.cloud?.provider) return snapshot.data.cloud.provider;
-  const id = snapshot.nodes.find((n) => n.providerID)?.providerID ?? '';
-  if (id.startsWith('aws://')) return 'eks';
-  if (id.startsWith('gce://')) return 'gke';
-  if (id.startsWith('azure://')) return 'aks';
-  if (id.startsWith('qcloud://') || id.startsWith('tencentcloud://')) return 'tke';
-  if (id.startsWith('huaweicloud://') || id.startsWith('cce://')) return 'cce';
-  return 'generic';
-}
+export const providerOf: (snapshot: Snapshot) => Provider = clusterProvider;
 
 function selectorArg(service: Service | undefined): string {
   if (!service?.selector) return '';

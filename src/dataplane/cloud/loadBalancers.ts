@@ -61,7 +61,8 @@ export function loadBalancersForIngress(inv: CloudInventory | undefined, ing: In
   for (const lb of loadBalancerByOwner(inv, `ingress/${ing.meta.namespace}/${ing.meta.name}`))
     out.set(lb.id, lb);
   for (const a of ing.loadBalancerIngress) {
-    const lb = a.ip ? loadBalancerByAddress(inv, a.ip) : undefined;
+    const addr = a.ip ?? a.hostname;
+    const lb = addr ? loadBalancerByAddress(inv, addr) : undefined;
     if (lb) out.set(lb.id, lb);
   }
   return [...out.values()];
