@@ -17,13 +17,18 @@ interface Result {
   paths: { outcome: string; reason: string }[];
 }
 
-const root = path.resolve(import.meta.dirname, '..', 'examples');
-const dirs = existsSync(root)
-  ? readdirSync(root, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'expect.yaml')))
-      .map((d) => path.join(root, d.name))
-      .sort()
-  : [];
+const repo = path.resolve(import.meta.dirname, '..');
+const bundleDirs = (rel: string): string[] => {
+  const root = path.join(repo, rel);
+  return existsSync(root)
+    ? readdirSync(root, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'expect.yaml')))
+        .map((d) => path.join(root, d.name))
+        .sort()
+    : [];
+};
+const dirs = bundleDirs('examples');
+const peerDirs = bundleDirs('test/peer-cases');
 
 /** The diagnose argv without its --client/--via, so the sweep can ask its own. */
 function target(args: string[]): string[] {
@@ -65,6 +70,14 @@ function hasObservations(bundle: string): boolean {
       ),
   );
 }
+
+describe('peer bundles: an unreachable verdict is explained by a finding', () => {
+  for (const dir of peerDirs) {
+    const exp = parse(readFileSync(path.join(dir, 'expect.yaml'), 'utf8')) as Expectation & { skip?: string };
+    if (exp.args[0] !== 'diagnose' || exp.skip) continue;
+    it(`${path.basename(dir)}: its own question`, () => explained(exp.args, path.join(dir, 'bundle')));
+  }
+});
 
 describe('an unreachable verdict is always explained by a finding', () => {
   it('there are examples', () => expect(dirs.length).toBeGreaterThan(0));

@@ -1756,7 +1756,10 @@ function proxyOutcome(
     const port = Number(epText.slice(i + 1));
     const pod = snapshot.podsByAddress(ip)[0];
     const epNode = pod?.nodeName ?? backends.find((b) => b.ip === ip)?.nodeName;
-    if (r.dump && !backends.some((b) => b.ip === ip && b.ready)) {
+    // Stale: no ready (or, for kube-proxy's terminating fallback, serving) endpoint has the address.
+    const sameService =
+      !r.service || (r.service.namespace === ctx.svc.meta.namespace && r.service.name === ctx.svc.meta.name);
+    if (r.dump && sameService && !backends.some((b) => b.ip === ip && (b.ready || b.serving))) {
       // The dumped rules still send traffic to an address that is no ready endpoint any more.
       const ids = ['kube-proxy-rules-missing'];
       const key = `stale|${ip}`;
