@@ -4,7 +4,7 @@
 
 import { ingressesRoutingTo } from '../dataplane/ingress/index.js';
 import { backendNodes, resolveClient } from '../dataplane/network/clients.js';
-import { isPublicIP, nodePublicAddress } from '../dataplane/network/model.js';
+import { isPublicIP, lbAddressIsPublic, nodePublicAddress } from '../dataplane/network/model.js';
 import { computePaths } from '../dataplane/paths.js';
 import type { ClientSpec, Question, Via } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -112,16 +112,18 @@ function columnsFor(
   }
   if (svc.type === 'LoadBalancer') {
     for (const ing of svc.loadBalancerIngress) {
-      if (!ing.ip) continue;
-      const pub = isPublicIP(ing.ip);
+      // An LB may publish a DNS name instead of an IP (AWS); the path then follows the name.
+      const a = ing.ip ?? ing.hostname;
+      if (!a) continue;
+      const pub = lbAddressIsPublic(snapshot, svc, a);
       if (row === 'internet' && !pub) continue;
       const key = pub ? 'lb-public' : 'lb-private';
       if (cols.some((c) => c.key === key)) continue;
       cols.push({
         key,
         via: 'loadbalancer',
-        address: { ip: ing.ip, port: port.port },
-        show: `${ing.ip}:${port.port}`,
+        ...(ing.ip ? { address: { ip: ing.ip, port: port.port } } : {}),
+        show: `${a}:${port.port}`,
       });
     }
   }
