@@ -4,7 +4,7 @@
 
 import { ingressesRoutingTo } from '../dataplane/ingress/index.js';
 import { backendNodes, resolveClient } from '../dataplane/network/clients.js';
-import { isPublicIP, lbAddressIsPublic, nodePublicAddress } from '../dataplane/network/model.js';
+import { lbAddressIsPublic, nodePublicAddress } from '../dataplane/network/model.js';
 import { computePaths } from '../dataplane/paths.js';
 import type { ClientSpec, Question, Via } from '../model/question.js';
 import type { Snapshot } from '../model/snapshot.js';
@@ -128,8 +128,10 @@ function columnsFor(
     }
   }
   const ing = ingressesRoutingTo(snapshot, svc)[0];
-  const ingIp = ing?.loadBalancerIngress.find((i) => i.ip)?.ip;
-  if (ing && ingIp && (row !== 'internet' || isPublicIP(ingIp)))
+  const ingIp =
+    ing?.loadBalancerIngress.find((i) => i.ip)?.ip ??
+    ing?.loadBalancerIngress.find((i) => i.hostname)?.hostname;
+  if (ing && ingIp && (row !== 'internet' || lbAddressIsPublic(snapshot, svc, ingIp)))
     cols.push({ key: 'ingress', via: 'ingress', show: `${ingIp}:80 (${ing.meta.name})` });
   return cols;
 }
