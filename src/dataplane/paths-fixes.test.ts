@@ -191,6 +191,14 @@ const cases: Case[] = [
     rules: ['node dump'],
   },
   {
+    name: 'an unreadable dump is not trusted: the rules are simulated, and the trace says why',
+    snapshot: () => dumped(() => '*nat\n-A KUBE-SERVICES this is not a rule\nCOMMIT-ish\n'),
+    question: question('web', { client: 'pod/default/client-1', via: 'clusterip' }),
+    outcomes: ['delivered'],
+    noRules: ['node dump'],
+    rules: ['node dump unreadable'],
+  },
+  {
     name: 'without a dump the rules are simulated from the snapshot',
     snapshot: () => dumped(),
     question: question('web', { client: 'pod/default/client-1', via: 'clusterip' }),

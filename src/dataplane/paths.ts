@@ -1670,7 +1670,13 @@ function proxyOnNode(
   const sim = proxyPacket(snapshot, node, pkt);
   if (!d)
     return unreadable
-      ? { ...sim, notes: [...sim.notes, `node dump unreadable (${unreadable}): rules simulated`] }
+      ? {
+          ...sim,
+          steps: [
+            { rule: 'node dump unreadable', detail: `${unreadable}: the rules are simulated instead` },
+            ...sim.steps,
+          ],
+        }
       : sim;
   return {
     verdict: d.verdict,
