@@ -228,6 +228,17 @@ const cases: Case[] = [
     avoids: ['node/node-1 dnat', 'node/node-2 dnat'],
   },
   {
+    name: 'GKE without inventory: the pass-through LB keeps its address as destination, kube-proxy answers the LB IP at the Service port on the node',
+    snapshot: () =>
+      eks(
+        (s) => (s.loadBalancerIngress = [{ ip: '203.0.113.10' }]),
+        (n) => (n.providerID = `gce://proj/europe-west1-b/${n.meta.name}`),
+      ),
+    question: question('web', { client: 'internet', via: 'loadbalancer' }),
+    outcomes: ['delivered', 'delivered'],
+    passes: ['lb 203.0.113.10 unknown', 'node/node-1 dnat', 'node/node-2 dnat'],
+  },
+  {
     name: 'a DNS-named LB on nodes that name no provider: provisioned, but where it forwards is not known',
     snapshot: () => eks(undefined, () => {}),
     question: question('web', { client: 'internet', via: 'loadbalancer' }),

@@ -1257,7 +1257,13 @@ function cloudLbStage(
   const out: Trace[] = [];
   for (const { t, count } of [...classes.values()].slice(0, MAX_FANOUT)) {
     const tlabel = `${label ? `${label}: ` : ''}${lbName} -> ${t.backend.target}${count > 1 ? ` (and ${count - 1} more like it)` : ''}`;
-    out.push(...lbToTarget(ctx, hopsLb, t, srcAtBackend, keeps, lbName, tlabel, l7?.backendSvc));
+    // GCP/Azure pass-through LBs deliver with the LB address still the destination, at the
+    // Service port: kube-proxy's rule for the LB IP answers on the node.
+    const vip =
+      !l7 && behaviour.backendPort === 'servicePort' && parseIP(ip) && t.backend.port === ctx.port.port
+        ? ip
+        : undefined;
+    out.push(...lbToTarget(ctx, hopsLb, t, srcAtBackend, keeps, lbName, tlabel, l7?.backendSvc, vip));
   }
   return out;
 }
@@ -1271,6 +1277,7 @@ function lbToTarget(
   lbName: string,
   label: string,
   backendSvc?: Service,
+  vip?: string,
 ): Trace[] {
   const { snapshot } = ctx;
   const inv = snapshot.data.cloud;
@@ -1414,7 +1421,7 @@ function lbToTarget(
       ),
     ];
   }
-  const dst = node.internalIPs[0];
+  const dst = vip ?? node.internalIPs[0];
   if (!dst) return [unknown(h, `node/${node.meta.name} has no InternalIP`, label)];
   const sub: Ctx = backendSvc
     ? { ...ctx, svc: backendSvc, port: portOfNodePort(backendSvc, b.port) ?? ctx.port }
