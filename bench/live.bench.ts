@@ -3,13 +3,12 @@
 // pages with bare node:https + JSON.parse at the same concurrency. Both talk to the same server,
 // so the ratio is the client's own overhead (library transport, auth, bookkeeping, conversion).
 import { request } from 'node:https';
-import { performance } from 'node:perf_hooks';
 import { loadLive } from '../src/sources/live/index.js';
 import { mapLimit, readLive } from '../src/sources/live/read.js';
 import { LIVE_RESOURCES } from '../src/sources/live/resources.js';
 import { FakeApiServer } from '../test/support/fake-apiserver.js';
 import { syntheticCluster } from './load.bench.js';
-import { ms, ratio } from './util.js';
+import { interleaved, ms, ratio } from './util.js';
 
 const CONCURRENCY = 4;
 
@@ -62,19 +61,6 @@ async function bareRead(
     } while (cont);
   });
   return { objects, requests };
-}
-
-/** Runs the contenders in turns (a, b, c, a, b, c, ...) so load from elsewhere hits all alike; medians. */
-async function interleaved(fns: (() => Promise<unknown>)[], rounds = 5): Promise<number[]> {
-  for (const fn of fns) await fn();
-  const times: number[][] = fns.map(() => []);
-  for (let r = 0; r < rounds; r++)
-    for (const [i, fn] of fns.entries()) {
-      const t0 = performance.now();
-      await fn();
-      times[i]!.push(performance.now() - t0);
-    }
-  return times.map((t) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)]!);
 }
 
 export async function run(): Promise<string[]> {

@@ -126,8 +126,8 @@ export async function run(): Promise<string[]> {
   return [
     `${SERVICES} Services, ${rules} rules, ${(text.length / 1e6).toFixed(1)} MB of iptables-save (rendered in ${ms(renderMs)})`,
     `parse + index: ${ms(parse)} (${ms(cpu)} CPU), ${ratio(parse, split)} a bare line split (${ms(split)})`,
-    `one trace, first Service in KUBE-SERVICES: ${ms(first)} median`,
+    `one trace, first Service in KUBE-SERVICES: ${ms(first)} median = ${ratio(first, split)} the bare line split`,
     `one trace, last Service in KUBE-SERVICES: ${ms(last)} median (${ratio(last, first)} the first)`,
-    `one trace, NodePort from outside (walks all of KUBE-SERVICES, then KUBE-NODEPORTS): ${ms(nodePort)} median`,
+    `one trace, NodePort from outside (walks all of KUBE-SERVICES, then KUBE-NODEPORTS): ${ms(nodePort)} median (${ratio(nodePort, first)} the first)`,
   ];
 }

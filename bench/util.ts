@@ -14,4 +14,24 @@ export async function median(fn: () => unknown | Promise<unknown>, runs = 5): Pr
 }
 
 export const ms = (n: number): string => `${n < 10 ? n.toFixed(2) : n.toFixed(0)} ms`;
-export const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}×`;
+/** a ÷ b; two significant digits below 0.1, where one decimal would read as 0.0. */
+export const ratio = (a: number, b: number): string => {
+  const r = a / b;
+  return `${r < 0.1 ? r.toPrecision(2) : r.toFixed(1)}×`;
+};
+
+/**
+ * Runs the contenders in turns (a, b, c, a, b, c, ...) after one warm-up each, so load from
+ * elsewhere on the machine hits all alike; returns each one's median wall time in milliseconds.
+ */
+export async function interleaved(fns: (() => unknown | Promise<unknown>)[], rounds = 5): Promise<number[]> {
+  for (const fn of fns) await fn();
+  const times: number[][] = fns.map(() => []);
+  for (let r = 0; r < rounds; r++)
+    for (const [i, fn] of fns.entries()) {
+      const t0 = performance.now();
+      await fn();
+      times[i]!.push(performance.now() - t0);
+    }
+  return times.map((t) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)]!);
+}

@@ -32,7 +32,26 @@ const DASH_WORDS: (string | undefined)[] = [];
 for (const w of ['-A', '-I', '-N', '-X', '-F', '-m', '-j', '-g', '-p', '-s', '-d', '-i', '-o', '-c', '-f'])
   DASH_WORDS[w.charCodeAt(1)] = w;
 
+/** Characters that make a line need the full tokenizer. */
+const SPECIAL_CHARS = /["'\t\r]/;
+
+/**
+ * Splits one line like iptables-restore does: whitespace separates words, double or single
+ * quotes group them, and a backslash inside quotes escapes the next character.
+ */
 export function tokenize(line: string, quotedOut?: number[]): string[] {
+  // Most lines have no quotes, tabs or carriage returns: then the words are what lies between
+  // spaces, and the engine's own split finds them much faster than a loop over characters.
+  if (!SPECIAL_CHARS.test(line)) {
+    const words = line.split(' ');
+    let k = 0;
+    for (let m = 0; m < words.length; m++) {
+      const w = words[m] as string;
+      if (w !== '') words[k++] = w;
+    }
+    words.length = k;
+    return words;
+  }
   const out: string[] = [];
   let i = 0;
   const n = line.length;
@@ -257,6 +276,11 @@ function listOf(opt: RawOption): NegatedList {
 class Recent<T> {
   private readonly keys: (string | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
   private readonly values: (T | undefined)[] = new Array(RECENT_SLOTS).fill(undefined);
+
+  clear(): void {
+    this.keys.fill(undefined);
+    this.values.fill(undefined);
+  }
 
   get(key: string): T | undefined {
     const slot = recentSlot(key);
@@ -587,7 +611,7 @@ function parseRuleWords(
   let neg = false;
   // Like iptables, an option belongs to whichever loaded match knows it, not only the last one:
   // kube-proxy writes "-m tcp -p tcp -d X --dport 80".
-  const open = rule.matches as (MatchBuilder | Match)[];
+  const open: (MatchBuilder | Match)[] = [];
   // The target as separate parts: most rules have one and no options, so no temporary objects.
   let targetName: string | undefined;
   let targetGoto = false;
@@ -732,12 +756,9 @@ function parseRuleWords(
     neg = false;
   }
   if (neg) throw new LineError('dangling "!"');
-  // Finished in place: the rule's array held the builders and now holds the matches.
-  for (let k = 0; k < open.length; k++) {
-    const b = open[k] as MatchBuilder | Match;
-    if (!('kind' in b)) open[k] = finishShared(b, warn);
-  }
-  const matches = open as Match[];
+  // Kept for the ruleset's lifetime, so sized exactly (a pushed-to array keeps spare room).
+  const matches = open.map((b) => ('kind' in b ? b : finishShared(b, warn)));
+  rule.matches = matches;
   for (const m of matches) {
     // The kernel refuses a port match whose protocol is not the rule's.
     if (m.kind === 'ports' && (rule.protocol?.name !== m.module || rule.protocol.negated)) {
@@ -779,6 +800,11 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
   let chainsVersion = 0;
   let lastChain: Chain | undefined;
   let lastChainVersion = -1;
+  // Chains recently named as a jump target: kube-proxy writes a chain's rules right after the
+  // rules that jump to it, so its `-A` line finds it here. Emptied whenever a chain changes.
+  const recentChains = new Recent<Chain>();
+  const zeroCounters: Counters = { packets: 0, bytes: 0 };
+  let recentChainsVersion = -1;
   const warn = (code: RulesetWarning['code'], detail: string): void => {
     warnings.push({ line: lineNo, code, detail });
   };
@@ -819,23 +845,38 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
         const words = tokenize(line.slice(1));
         const [name, policy, counters] = words;
         if (!name || !policy || words.length > 3) fail('bad chain line, want ":NAME POLICY [packets:bytes]"');
-        const cnt = counters === undefined ? undefined : parseCounters(counters);
+        // Every chain of a fresh dump is "[0:0]"; they share one (read-only) zero.
+        const cnt =
+          counters === undefined
+            ? undefined
+            : counters === ZERO_COUNTERS
+              ? zeroCounters
+              : parseCounters(counters);
         if (counters !== undefined && !cnt) fail(`bad counters "${counters}"`);
         if (name!.length > 28) fail(`chain name "${name}" is longer than 28 characters`);
-        const existing = t.chains.get(name!);
         const builtin = (BUILTIN_CHAINS[t.name] ?? []).includes(name!);
+        let existing: Chain | undefined;
         if (builtin) {
+          existing = t.chains.get(name!);
           if (policy === '-') fail(`built-in chain ${name} needs a policy`);
           if (existing && existing.line !== t.line) fail(`chain "${name}" declared twice`);
-        } else {
-          if (policy !== '-') fail(`user chain ${name} cannot have policy "${policy}"`);
-          if (existing) fail(`chain "${name}" declared twice`);
+        } else if (policy !== '-') fail(`user chain ${name} cannot have policy "${policy}"`);
+        const rules = existing?.rules ?? [];
+        let chain: Chain;
+        if (builtin) {
+          chain = { name: name!, builtin, line: lineNo, rules, policy };
+          if (cnt) chain.counters = cnt;
         }
-        const chain: Chain = { name: name!, builtin, line: lineNo, rules: existing?.rules ?? [] };
-        if (builtin) chain.policy = policy;
-        if (cnt) chain.counters = cnt;
+        // Counters in the literal: adding them afterwards gives every chain a property array.
+        else
+          chain = cnt
+            ? { name: name!, builtin, line: lineNo, rules, counters: cnt }
+            : { name: name!, builtin, line: lineNo, rules };
+        const before = t.chains.size;
         t.chains.set(name!, chain);
         chainsVersion++;
+        // A user chain is new exactly when the map grew: one lookup per declaration, not two.
+        if (!builtin && t.chains.size === before) fail(`chain "${name}" declared twice`);
         continue;
       }
       let body = line;
@@ -871,10 +912,14 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
       const insert = op === '-I' || op === '--insert';
       if (!append && !insert) fail(`unexpected line start "${op ?? ''}"`);
       if (!chainName) fail(`${op} needs a chain name`);
+      if (recentChainsVersion !== chainsVersion) {
+        recentChains.clear();
+        recentChainsVersion = chainsVersion;
+      }
       const chain =
         lastChainVersion === chainsVersion && lastChain!.name === chainName
           ? lastChain
-          : t.chains.get(chainName!);
+          : (recentChains.get(chainName!) ?? t.chains.get(chainName!));
       if (!chain) fail(`chain "${chainName}" does not exist in table ${t.name}`);
       let first = 2;
       let at = chain!.rules.length;
@@ -890,12 +935,15 @@ export function parseIptablesSave(text: string, file = 'iptables-save'): Ruleset
       const rule: Rule = { table: t.name, chain: chain!.name, line: lineNo, text: body, matches: [] };
       if (counters) rule.counters = counters;
       const shared = parseRuleWords(words, first, rule, warn);
+      // A built-in target (DNAT, ACCEPT, ...) never warns, so only other names are looked up.
       let targetIsChain = false;
-      if (rule.target) {
+      if (rule.target && !isKnownTargetName(rule.target.name)) {
         if (shared && shared.table === t && shared.chainsVersion === chainsVersion)
           targetIsChain = shared.isChain;
         else {
-          targetIsChain = t.chains.has(rule.target.name);
+          const targetChain = t.chains.get(rule.target.name);
+          targetIsChain = targetChain !== undefined;
+          if (targetChain) recentChains.set(targetChain.name, targetChain);
           if (shared) {
             shared.table = t;
             shared.chainsVersion = chainsVersion;
