@@ -1259,10 +1259,19 @@ function cloudLbStage(
     const tlabel = `${label ? `${label}: ` : ''}${lbName} -> ${t.backend.target}${count > 1 ? ` (and ${count - 1} more like it)` : ''}`;
     // GCP/Azure pass-through LBs deliver with the LB address still the destination, at the
     // Service port: kube-proxy's rule for the LB IP answers on the node.
-    const vip =
-      !l7 && behaviour.backendPort === 'servicePort' && parseIP(ip) && t.backend.port === ctx.port.port
-        ? ip
-        : undefined;
+    const passThrough = !l7 && behaviour.backendPort === 'servicePort' && t.backend.port === ctx.port.port;
+    if (passThrough && !parseIP(ip)) {
+      // kube-proxy programs LB rules for status IPs only; with a name there is none to answer.
+      out.push(
+        unknown(
+          [...hopsLb, { at: lbName, action: 'forward', to: `${t.backend.target}:${t.backend.port}` }],
+          `${lbName} keeps its own address as the destination, but the Service status names it (${ip}) without an IP: whether kube-proxy on the node has a rule for that address is not known`,
+          tlabel,
+        ),
+      );
+      continue;
+    }
+    const vip = passThrough ? ip : undefined;
     out.push(...lbToTarget(ctx, hopsLb, t, srcAtBackend, keeps, lbName, tlabel, l7?.backendSvc, vip));
   }
   return out;
