@@ -890,7 +890,9 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
       ],
     },
   ];
-  if (client.kind === 'internet' && !lbAddressIsPublic(snapshot, svc, ip))
+  if (client.kind === 'internet' && !lbAddressIsPublic(snapshot, svc, ip)) {
+    // service-port-mismatch names an internal LB asked for directly (its exposure case).
+    const ids = ctx.via === 'loadbalancer' ? ['service-port-mismatch'] : [];
     return [
       trace(
         [
@@ -902,15 +904,16 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
             named
               ? `${ip} names an internal load balancer: its addresses are private, not routable from the internet`
               : `${ip} is a private address: not routable from the internet`,
-            ['service-port-mismatch'],
+            ids,
           ),
         ],
         'unhandled',
         'private LB address',
-        ['service-port-mismatch'],
+        ids,
         label,
       ),
     ];
+  }
   if (client.kind === 'host' || client.kind === 'pod') {
     const cap = lbCapture(snapshot, facts, svc, ip);
     const own = client.node as Node;
@@ -1799,7 +1802,7 @@ function proxyOutcome(
               `endpoint/${ip}`,
               'drop',
               'stale kube-proxy rule',
-              `${r.dump} DNATs to ${epText}, which is no ready endpoint of ${ctx.svc.meta.namespace}/${ctx.svc.meta.name} (${pod ? `pod ${pod.meta.name} is not ready` : 'no pod has that address'}): kube-proxy on ${at} has not synced`,
+              `${r.dump} DNATs to ${epText}, which is no ready endpoint of ${ctx.svc.meta.namespace}/${ctx.svc.meta.name} (${pod ? `pod ${pod.meta.name} has the address but is no ready endpoint` : 'no pod has that address'}): kube-proxy on ${at} has not synced`,
               ids,
             ),
           ],
