@@ -56,21 +56,6 @@ async function explained(argv: string[], bundle: string): Promise<void> {
 
 const SWEEP = ['internet', 'pod-on-other-node', 'pod-on-backend-node'];
 
-/**
- * Whether the bundle records observed failures. Those answer the bundle's own question (checked
- * above); on a swept question an observation can make the verdict unreachable by itself, which is
- * diagnose's evidence rather than the data path's, so the sweep leaves such bundles out.
- */
-function hasObservations(bundle: string): boolean {
-  return readdirSync(bundle, { withFileTypes: true }).some(
-    (f) =>
-      f.isFile() &&
-      /^kind:\s*Observations\b|"kind":\s*"Observations"/m.test(
-        readFileSync(path.join(bundle, f.name), 'utf8'),
-      ),
-  );
-}
-
 describe('peer bundles: an unreachable verdict is explained by a finding', () => {
   for (const dir of peerDirs) {
     const exp = parse(readFileSync(path.join(dir, 'expect.yaml'), 'utf8')) as Expectation & { skip?: string };
@@ -86,7 +71,6 @@ describe('an unreachable verdict is always explained by a finding', () => {
     if (exp.args[0] !== 'diagnose') continue;
     const bundle = path.join(dir, 'bundle');
     it(`${path.basename(dir)}: its own question`, () => explained(exp.args, bundle));
-    if (hasObservations(bundle)) continue;
     it(`${path.basename(dir)}: clients ${SWEEP.join(', ')} on the default path`, async () => {
       for (const client of SWEEP) await explained([...target(exp.args), '--client', client], bundle);
     });

@@ -6,6 +6,7 @@ import { formatClient, isInClusterClient, type Question, type Via } from '../mod
 import type { Snapshot } from '../model/snapshot.js';
 import type { Trace } from '../model/trace.js';
 import type { ObjectRef, Service } from '../model/types.js';
+import { placeObservation } from './observations.js';
 import { observationsFor, rankForDiagnose } from './rank.js';
 import { allUnknowns } from './unknowns.js';
 
@@ -100,6 +101,23 @@ function verdictOf(
   return 'reachable';
 }
 
+/** The access paths an observation placed on a hop of this kind speaks for. */
+const PATHS_OF_HOP: Record<string, readonly Via[] | undefined> = {
+  pod: ['pod'],
+  'cluster-ip': ['clusterip'],
+  'node-port': ['nodeport'],
+  lb: ['loadbalancer', 'ingress'],
+  'external-ip': ['externalip'],
+  dns: ['dns'],
+  'service-ref': ['clusterip', 'dns'],
+};
+
+/** Whether a failure seen at this hop is about the path asked (unplaceable ones count). */
+function observedOnPath(hopKind: string, via: Via | undefined): boolean {
+  const paths = PATHS_OF_HOP[hopKind];
+  return !via || !paths || paths.includes(via);
+}
+
 /** Answer "why can't this client reach this Service": paths, checks, ranking, unknowns. */
 export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseOptions = {}): DiagnoseResult {
   const service = snapshot.service(asked.target.namespace ?? 'default', asked.target.name);
@@ -154,7 +172,10 @@ export function diagnose(snapshot: Snapshot, asked: Question, options: DiagnoseO
       ranked,
       service,
       observationsFor(snapshot, question).some(
-        (o) => o.from === formatClient(question.client) && o.result !== 'ok',
+        (o) =>
+          o.from === formatClient(question.client) &&
+          o.result !== 'ok' &&
+          observedOnPath(placeObservation(snapshot, o).hop.kind, question.via),
       ),
     ),
     findings: ranked,
