@@ -252,6 +252,27 @@ const MODULE_OPTIONS: Record<string, Record<string, number>> = {
   set: { 'match-set': 2, 'return-nomatch': 0, 'update-counters': 0, 'update-subcounters': 0 },
 };
 
+// MODULE_OPTIONS again as Maps. Looking a freshly split word up as an object key makes V8
+// intern it (a probe of its global string table) every time; a Map lookup does not. A name the
+// Maps lack falls back to the object, so even inherited keys ("constructor") behave as before.
+const MODULE_OPTION_MAPS = new Map(
+  Object.entries(MODULE_OPTIONS).map(([m, o]) => [m, new Map(Object.entries(o))] as const),
+);
+
+function moduleKnown(module: string): boolean {
+  return MODULE_OPTION_MAPS.has(module) || !!MODULE_OPTIONS[module];
+}
+
+function optionArity(module: string, name: string): number | undefined {
+  const arity = MODULE_OPTION_MAPS.get(module)?.get(name);
+  return arity !== undefined ? arity : MODULE_OPTIONS[module]?.[name];
+}
+
+/** Whether a known module has the option (the module must be known). */
+function hasOption(module: string, name: string): boolean {
+  return MODULE_OPTION_MAPS.get(module)?.has(name) || name in (MODULE_OPTIONS[module] as object);
+}
+
 interface MatchBuilder {
   module: string;
   options: RawOption[];
@@ -320,6 +341,8 @@ interface Interned {
   comment: Recent<Match>;
   /** Single-option matches ("--dport 80", "--probability 0.5") keyed by module, option and value. */
   simple: Map<string, Match>;
+  /** `-m statistic` matches ("--mode random --probability 0.5") keyed by their options. */
+  statistic: Map<string, Match>;
   jump: Recent<SharedTarget>;
   goto: Recent<SharedTarget>;
 }
@@ -330,6 +353,7 @@ const newInterned = (): Interned => ({
   addrNeg: new Recent(),
   comment: new Recent(),
   simple: new Map(),
+  statistic: new Map(),
   jump: new Recent(),
   goto: new Recent(),
 });
@@ -357,13 +381,9 @@ function internedComment(comment: string): Match {
 
 /** A finished match, shared when it is a known module with at most one simple option. */
 function finishShared(b: MatchBuilder, warn: (code: RulesetWarning['code'], detail: string) => void): Match {
+  if (b.module === 'statistic' && b.options.length > 1) return sharedStatistic(b, warn);
   const o = b.options[0];
-  if (
-    !MODULE_OPTIONS[b.module] ||
-    b.module === 'set' ||
-    b.options.length > 1 ||
-    (o && o.values.length !== 1)
-  ) {
+  if (!moduleKnown(b.module) || b.module === 'set' || b.options.length > 1 || (o && o.values.length !== 1)) {
     return finishMatch(b, warn);
   }
   const key = `${b.module}\0${b.implicit === true}\0${o ? `${o.negated}\0${o.name}\0${o.values[0]}` : ''}`;
@@ -371,6 +391,28 @@ function finishShared(b: MatchBuilder, warn: (code: RulesetWarning['code'], deta
   if (!m) {
     m = finishMatch(b, warn);
     interned.simple.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * kube-proxy writes the same "-m statistic --mode random --probability P" into every Service
+ * with as many endpoints. Shared only when every option is known and single-valued: then
+ * finishMatch has nothing to warn about, so sharing drops no per-line warning.
+ */
+function sharedStatistic(
+  b: MatchBuilder,
+  warn: (code: RulesetWarning['code'], detail: string) => void,
+): Match {
+  let key = '';
+  for (const o of b.options) {
+    if (o.values.length !== 1 || !hasOption('statistic', o.name)) return finishMatch(b, warn);
+    key += `${o.negated}\0${o.name}\0${o.values[0]}\0`;
+  }
+  let m = interned.statistic.get(key);
+  if (!m) {
+    m = finishMatch(b, warn);
+    interned.statistic.set(key, m);
   }
   return m;
 }
@@ -393,14 +435,13 @@ function one(o: RawOption): string {
 }
 
 function finishMatch(b: MatchBuilder, warn: (code: RulesetWarning['code'], detail: string) => void): Match {
-  const known = MODULE_OPTIONS[b.module];
-  if (!known) {
+  if (!moduleKnown(b.module)) {
     warn('unknown-match', `-m ${b.module} is not evaluated`);
     return { kind: 'unknown', module: b.module, options: b.options };
   }
   const unknownOpts: RawOption[] = [];
   for (const o of b.options) {
-    if (!(o.name in known)) {
+    if (!hasOption(b.module, o.name)) {
       unknownOpts.push(o);
       warn('unknown-option', `-m ${b.module} --${o.name} is not evaluated`);
     }
@@ -513,7 +554,7 @@ function finishMatch(b: MatchBuilder, warn: (code: RulesetWarning['code'], detai
       const o = b.options.find((x) => x.name === 'ctstate');
       const extra = b.options.filter((x) => x.name !== 'ctstate');
       for (const e of extra)
-        if (e.name in known) warn('unknown-option', `-m conntrack --${e.name} is not evaluated`);
+        if (hasOption(b.module, e.name)) warn('unknown-option', `-m conntrack --${e.name} is not evaluated`);
       return o ? { kind: 'conntrack', ctstate: listOf(o), extra } : { kind: 'conntrack', extra };
     }
     case 'state': {
@@ -550,7 +591,8 @@ function finishMatch(b: MatchBuilder, warn: (code: RulesetWarning['code'], detai
         else m.extra.push(o);
       }
       for (const e of m.extra)
-        if (e.name in known) warn('unknown-option', `-m ${b.module} --${e.name} is not evaluated`);
+        if (hasOption(b.module, e.name))
+          warn('unknown-option', `-m ${b.module} --${e.name} is not evaluated`);
       return m;
     }
   }
@@ -714,26 +756,25 @@ function parseRuleWords(
         for (let k = open.length - 1; k >= 0 && targetName === undefined; k--) {
           const b = open[k] as MatchBuilder | Match;
           if ('kind' in b) continue;
-          const opts = MODULE_OPTIONS[b.module];
-          if (!opts) lastUnknown ??= b;
-          else if (!owner && opts[name] !== undefined) owner = b;
+          if (!moduleKnown(b.module)) lastUnknown ??= b;
+          else if (!owner && optionArity(b.module, name) !== undefined) owner = b;
         }
         if (targetName !== undefined) {
           targetOptions ??= [];
           sink = targetOptions;
         } else if (owner) {
-          arity = MODULE_OPTIONS[owner.module]?.[name];
+          arity = optionArity(owner.module, name);
           sink = owner.options;
         } else if (lastUnknown) {
           sink = lastUnknown.options;
         } else if (
           rule.protocol &&
           PORT_MODULES.has(rule.protocol.name) &&
-          MODULE_OPTIONS[rule.protocol.name]?.[name] !== undefined
+          optionArity(rule.protocol.name, name) !== undefined
         ) {
           const implicit = { module: rule.protocol.name, options: [], line: rule.line, implicit: true };
           open.push(implicit);
-          arity = MODULE_OPTIONS[rule.protocol.name]?.[name];
+          arity = optionArity(rule.protocol.name, name);
           sink = implicit.options;
         } else if (open.some((b) => !('kind' in b))) {
           sink = (open.filter((b): b is MatchBuilder => !('kind' in b)).at(-1) as MatchBuilder).options;
