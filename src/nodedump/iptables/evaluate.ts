@@ -133,28 +133,53 @@ const LOOPBACK4 = parseCidr('127.0.0.0/8')!;
 interface ChainIndex {
   /** Absent when no rule has a single-address destination (most chains of a big dump). */
   byDst: Map<number, number[]> | undefined;
-  other: number[];
+  /** Read-only: shared between chains of the same length when it is every rule. */
+  readonly other: readonly number[];
 }
 
 const chainIndexes = new WeakMap<Chain, ChainIndex>();
 
+/** Indexes of chains without single-address destinations, by rule count: their answer is every rule. */
+const wholeChains: ChainIndex[] = [];
+
+function wholeChain(n: number): ChainIndex {
+  let idx = wholeChains[n];
+  if (!idx) {
+    idx = { byDst: undefined, other: Array.from({ length: n }, (_, i) => i) };
+    if (n <= 64) wholeChains[n] = idx;
+  }
+  return idx;
+}
+
+/** The single IPv4 address a rule's destination is, if it is one. */
+function singleDst(r: Rule): number | undefined {
+  const d = r.destination;
+  const c = d && !d.negated && d.cidrs.length === 1 ? d.cidrs[0] : undefined;
+  return c && c.family === 4 && c.bits === 32 ? c.base : undefined;
+}
+
 function chainIndex(chain: Chain): ChainIndex {
   let idx = chainIndexes.get(chain);
   if (idx) return idx;
-  let byDst: Map<number, number[]> | undefined;
-  const other: number[] = [];
   const rules = chain.rules;
-  for (let i = 0; i < rules.length; i++) {
-    const d = (rules[i] as Rule).destination;
-    const c = d && !d.negated && d.cidrs.length === 1 ? d.cidrs[0] : undefined;
-    if (c && c.family === 4 && c.bits === 32) {
-      byDst ??= new Map();
-      const list = byDst.get(c.base);
-      if (list) list.push(i);
-      else byDst.set(c.base, [i]);
-    } else other.push(i);
+  let first = 0;
+  while (first < rules.length && singleDst(rules[first] as Rule) === undefined) first++;
+  if (first === rules.length) idx = wholeChain(rules.length);
+  else {
+    const byDst = new Map<number, number[]>();
+    const other: number[] = [];
+    for (let i = 0; i < first; i++) other.push(i);
+    for (let i = first; i < rules.length; i++) {
+      const base = singleDst(rules[i] as Rule);
+      if (base === undefined) other.push(i);
+      else {
+        const list = byDst.get(base);
+        if (list) list.push(i);
+        else byDst.set(base, [i]);
+      }
+    }
+    idx = { byDst, other };
   }
-  idx = { byDst, other };
   chainIndexes.set(chain, idx);
   return idx;
 }
@@ -165,7 +190,7 @@ export function indexRuleset(rs: Ruleset): void {
 }
 
 /** Rule indices of `chain` that may match destination `dst`, in rule order. */
-function candidates(chain: Chain, dst: Addr): number[] {
+function candidates(chain: Chain, dst: Addr): readonly number[] {
   const idx = chainIndex(chain);
   const exact = dst.family === 4 ? idx.byDst?.get(dst.n) : undefined;
   if (!exact) return idx.other;
