@@ -599,6 +599,10 @@ function finishMatch(b: MatchBuilder, warn: (code: RulesetWarning['code'], detai
 }
 
 function finishTarget(name: string, goto: boolean, options: RawOption[]): Target {
+  // kube-proxy's DNAT: built whole, as adding the field later gives the object a property array.
+  const only = options.length === 1 ? options[0] : undefined;
+  if (only?.name === 'to-destination' && only.values[0] && name !== 'MARK')
+    return { name, goto, options, toDestination: only.values[0] };
   const t: Target = { name, goto, options };
   for (const o of options) {
     switch (o.name) {
@@ -798,7 +802,8 @@ function parseRuleWords(
   }
   if (neg) throw new LineError('dangling "!"');
   // Kept for the ruleset's lifetime, so sized exactly (a pushed-to array keeps spare room).
-  const matches = open.map((b) => ('kind' in b ? b : finishShared(b, warn)));
+  const matches =
+    open.length === 0 ? (open as Match[]) : open.map((b) => ('kind' in b ? b : finishShared(b, warn)));
   rule.matches = matches;
   for (const m of matches) {
     // The kernel refuses a port match whose protocol is not the rule's.
