@@ -50,3 +50,17 @@ describe('diagnose --observed', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('diagnose --observed with a DNS error', () => {
+  it('does not take the resolver address in the message for the address the client used', async () => {
+    const r = await runCli([
+      'diagnose',
+      'nginx',
+      ...demo,
+      '--observed',
+      'dial tcp: lookup nginx.default on 10.96.0.10:53: no such host',
+    ]);
+    const out = JSON.parse(r.stdout) as { question: { address?: string } };
+    expect(out.question.address).toBeUndefined();
+  });
+});

@@ -171,9 +171,10 @@ export const diagnoseCommand: CommandSpec = {
         });
       data.observations.push(obs);
       data.collected.Observations = true;
-      // The address in the pasted error is the address the client used, unless told otherwise.
+      // The address in a pasted connection error is the address the client used, unless told
+      // otherwise; in a DNS error it is the resolver's, so it says nothing about the path.
       const hp =
-        !question.address && !question.via
+        !question.address && !question.via && !question.dnsName && !obs.result.startsWith('dns-')
           ? splitHostPort(obs.to.replace(/\/(tcp|udp|sctp)$/i, ''))
           : undefined;
       if (hp) {
