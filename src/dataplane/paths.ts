@@ -102,6 +102,28 @@ function failHop(at: string, action: 'drop' | 'reject', rule: string, detail: st
   return { at, action, steps: [{ rule, detail }], ...(ids.length ? { findingIds: ids } : {}) };
 }
 
+interface Failure {
+  at: string;
+  action: 'drop' | 'reject';
+  rule: string;
+  detail: string;
+  ids: string[];
+  outcome: Outcome;
+  reason: string;
+  label?: string | undefined;
+}
+
+/** A path that ends at one failing hop, which carries the same finding ids as the trace. */
+function failed(hops: Hop[], f: Failure): Trace {
+  return trace(
+    [...hops, failHop(f.at, f.action, f.rule, f.detail, f.ids)],
+    f.outcome,
+    f.reason,
+    f.ids,
+    f.label,
+  );
+}
+
 /** How the client is named on hops: its object when it is one, else where it sits. */
 function clientAt(c: ResolvedClient): string {
   if (c.pod) return `pod/${c.pod.meta.namespace}/${c.pod.meta.name}`;
@@ -189,20 +211,15 @@ function computeFor(
   }
   if (!port) {
     return [
-      trace(
-        [
-          failHop(
-            'client',
-            'reject',
-            'Service ports',
-            `the Service has no port ${String(question.port ?? question.address?.port)}`,
-            ['service-port-mismatch'],
-          ),
-        ],
-        'rejected',
-        'no such Service port',
-        ['service-port-mismatch'],
-      ),
+      failed([], {
+        at: 'client',
+        action: 'reject',
+        rule: 'Service ports',
+        detail: `the Service has no port ${String(question.port ?? question.address?.port)}`,
+        ids: ['service-port-mismatch'],
+        outcome: 'rejected',
+        reason: 'no such Service port',
+      }),
     ];
   }
   const ctx: Ctx = {
@@ -230,21 +247,15 @@ function computeFor(
   if (fam && service.ipFamilies.length > 0 && !service.ipFamilies.includes(fam) && via !== 'pod') {
     const ids = ['ip-family-mismatch'];
     return [
-      trace(
-        [
-          ...start,
-          failHop(
-            'client',
-            'drop',
-            'spec.ipFamilies',
-            `the client speaks ${fam}; the Service serves ${service.ipFamilies.join(', ')}`,
-            ids,
-          ),
-        ],
-        'dropped',
-        `${fam} client, Service is ${service.ipFamilies.join('/')} only`,
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'spec.ipFamilies',
+        detail: `the client speaks ${fam}; the Service serves ${service.ipFamilies.join(', ')}`,
         ids,
-      ),
+        outcome: 'dropped',
+        reason: `${fam} client, Service is ${service.ipFamilies.join('/')} only`,
+      }),
     ];
   }
 
@@ -292,12 +303,15 @@ function headlessNoPort(
     });
   if (ips.length === 0) {
     const ids = endpointFailureIds({ snapshot, svc });
-    return trace(
-      [...hops, failHop('client', 'drop', 'endpoints', 'no ready pod address to connect to', ids)],
-      'dropped',
-      'no ready endpoint',
+    return failed(hops, {
+      at: 'client',
+      action: 'drop',
+      rule: 'endpoints',
+      detail: 'no ready pod address to connect to',
       ids,
-    );
+      outcome: 'dropped',
+      reason: 'no ready endpoint',
+    });
   }
   return unknown(
     hops,
@@ -323,34 +337,29 @@ function clusterIPPath(ctx: Ctx, start: Hop[], dst: string | undefined): Trace[]
   const { client, svc } = ctx;
   if (client.kind === 'internet' || client.kind === 'vpc') {
     return [
-      trace(
-        [
-          ...start,
-          failHop(
-            'client',
-            'drop',
-            'ClusterIP',
-            'a ClusterIP is routed only inside the cluster: outside clients cannot reach it',
-            [],
-          ),
-        ],
-        'unhandled',
-        'ClusterIP is not reachable from outside the cluster',
-      ),
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'ClusterIP',
+        detail: 'a ClusterIP is routed only inside the cluster: outside clients cannot reach it',
+        ids: [],
+        outcome: 'unhandled',
+        reason: 'ClusterIP is not reachable from outside the cluster',
+      }),
     ];
   }
   if (svc.headless) {
     const ids = ['headless-service-no-vip'];
     return [
-      trace(
-        [
-          ...start,
-          failHop('client', 'drop', 'clusterIP: None', 'the Service is headless: it has no virtual IP', ids),
-        ],
-        'unhandled',
-        'headless Service has no ClusterIP',
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'clusterIP: None',
+        detail: 'the Service is headless: it has no virtual IP',
         ids,
-      ),
+        outcome: 'unhandled',
+        reason: 'headless Service has no ClusterIP',
+      }),
     ];
   }
   const fam = familyOfText(client.ip);
@@ -379,14 +388,15 @@ function dnsPath(ctx: Ctx, start: Hop[]): Trace[] {
   const { client, svc, snapshot } = ctx;
   if (client.kind === 'internet' || client.kind === 'vpc')
     return [
-      trace(
-        [
-          ...start,
-          failHop('dns', 'drop', 'cluster DNS', 'cluster DNS names resolve only inside the cluster', []),
-        ],
-        'unhandled',
-        'outside clients do not use the cluster DNS',
-      ),
+      failed(start, {
+        at: 'dns',
+        action: 'drop',
+        rule: 'cluster DNS',
+        detail: 'cluster DNS names resolve only inside the cluster',
+        ids: [],
+        outcome: 'unhandled',
+        reason: 'outside clients do not use the cluster DNS',
+      }),
     ];
   if (client.kind === 'host' && !client.pod)
     return [
@@ -403,7 +413,17 @@ function dnsPath(ctx: Ctx, start: Hop[]): Trace[] {
   if (client.pod && dnsReach(snapshot, client.pod).allowed === false) {
     const ids = ['network-policy-denies'];
     const why = 'NetworkPolicy blocks UDP 53 from the client to every CoreDNS pod';
-    return [trace([...start, failHop('dns', 'drop', 'NetworkPolicy', why, ids)], 'dropped', why, ids)];
+    return [
+      failed(start, {
+        at: 'dns',
+        action: 'drop',
+        rule: 'NetworkPolicy',
+        detail: why,
+        ids,
+        outcome: 'dropped',
+        reason: why,
+      }),
+    ];
   }
   const r = resolveName(snapshot, name, ns, client.pod);
   const steps = r.steps.map((s) => ({
@@ -457,11 +477,15 @@ function externalIPPath(ctx: Ctx, start: Hop[]): Trace[] {
   const ip = ctx.question.address?.ip ?? svc.externalIPs[0];
   if (!ip)
     return [
-      trace(
-        [...start, failHop('client', 'drop', 'spec.externalIPs', 'the Service has no externalIPs', [])],
-        'unhandled',
-        'no external IP',
-      ),
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'spec.externalIPs',
+        detail: 'the Service has no externalIPs',
+        ids: [],
+        outcome: 'unhandled',
+        reason: 'no external IP',
+      }),
     ];
   if (client.kind === 'internet' || client.kind === 'vpc') {
     const n = ctx.snapshot.nodeByAddress(ip);
@@ -488,15 +512,15 @@ function podPath(ctx: Ctx, start: Hop[]): Trace[] {
   const backends = backendsOf(snapshot, svc).backends.filter((b) => b.ready);
   if (backends.length === 0)
     return [
-      trace(
-        [
-          ...start,
-          failHop('client', 'drop', 'endpoints', 'no ready endpoint to connect to', endpointFailureIds(ctx)),
-        ],
-        'dropped',
-        'no ready endpoint',
-        endpointFailureIds(ctx),
-      ),
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'endpoints',
+        detail: 'no ready endpoint to connect to',
+        ids: endpointFailureIds(ctx),
+        outcome: 'dropped',
+        reason: 'no ready endpoint',
+      }),
     ];
   const out: Trace[] = [];
   for (const b of backends.slice(0, MAX_FANOUT)) {
@@ -620,21 +644,15 @@ function nodePortPath(ctx: Ctx, start: Hop[]): Trace[] {
   const { port } = ctx;
   if (!port.nodePort)
     return [
-      trace(
-        [
-          ...start,
-          failHop(
-            'client',
-            'reject',
-            'spec.ports[].nodePort',
-            `the Service (type ${ctx.svc.type}) has no nodePort`,
-            ['service-port-mismatch'],
-          ),
-        ],
-        'rejected',
-        'no node port',
-        ['service-port-mismatch'],
-      ),
+      failed(start, {
+        at: 'client',
+        action: 'reject',
+        rule: 'spec.ports[].nodePort',
+        detail: `the Service (type ${ctx.svc.type}) has no nodePort`,
+        ids: ['service-port-mismatch'],
+        outcome: 'rejected',
+        reason: 'no node port',
+      }),
     ];
   const entries = nodePortEntries(ctx);
   if (typeof entries === 'string') return [unknown(start, entries)];
@@ -686,22 +704,16 @@ function nodePortVia(ctx: Ctx, start: Hop[], e: Entry): Trace[] {
     if (e.nat.binding !== 'bound') {
       const ids = ['nat-rule-missing-eip'];
       return [
-        trace(
-          [
-            ...hops,
-            failHop(
-              `nat/${e.nat.id}`,
-              'drop',
-              'DNAT rule',
-              `the EIP ${e.address} of the DNAT rule is ${e.nat.binding}`,
-              ids,
-            ),
-          ],
-          'dropped',
-          'DNAT rule without its EIP',
+        failed(hops, {
+          at: `nat/${e.nat.id}`,
+          action: 'drop',
+          rule: 'DNAT rule',
+          detail: `the EIP ${e.address} of the DNAT rule is ${e.nat.binding}`,
           ids,
-          e.label,
-        ),
+          outcome: 'dropped',
+          reason: 'DNAT rule without its EIP',
+          label: e.label,
+        }),
       ];
     }
     hops.push({
@@ -720,16 +732,16 @@ function nodePortVia(ctx: Ctx, start: Hop[], e: Entry): Trace[] {
     if (eip && hasNoBandwidth(eip)) {
       const ids = ['eip-no-bandwidth'];
       return [
-        trace(
-          [
-            ...hops,
-            failHop(`eip/${e.address}`, 'drop', 'bandwidth', `EIP ${e.address} has no bandwidth`, ids),
-          ],
-          'dropped',
-          'EIP without bandwidth',
+        failed(hops, {
+          at: `eip/${e.address}`,
+          action: 'drop',
+          rule: 'bandwidth',
+          detail: `EIP ${e.address} has no bandwidth`,
           ids,
-          e.label,
-        ),
+          outcome: 'dropped',
+          reason: 'EIP without bandwidth',
+          label: e.label,
+        }),
       ];
     }
     hops.push({
@@ -755,22 +767,16 @@ function nodePortVia(ctx: Ctx, start: Hop[], e: Entry): Trace[] {
     if (d.verdict === 'deny') {
       const ids = ['node-sg-blocks-nodeport'];
       return [
-        trace(
-          [
-            ...hops,
-            failHop(
-              d.group ? `sg/${d.group}` : `node/${e.node.meta.name}`,
-              'drop',
-              'security group',
-              d.reason,
-              ids,
-            ),
-          ],
-          'dropped',
-          d.reason,
+        failed(hops, {
+          at: d.group ? `sg/${d.group}` : `node/${e.node.meta.name}`,
+          action: 'drop',
+          rule: 'security group',
+          detail: d.reason,
           ids,
-          e.label,
-        ),
+          outcome: 'dropped',
+          reason: d.reason,
+          label: e.label,
+        }),
       ];
     }
     hops.push({
@@ -781,22 +787,16 @@ function nodePortVia(ctx: Ctx, start: Hop[], e: Entry): Trace[] {
     if (isNodeLocal(e.node, s.src)) {
       const ids = mechanismIds(ctx, 'local-source', false);
       return [
-        trace(
-          [
-            ...hops,
-            failHop(
-              `node/${e.node.meta.name}`,
-              'drop',
-              'kernel: source address is local',
-              `source ${s.src} is an address of node/${e.node.meta.name} itself: dropped on arrival`,
-              ids,
-            ),
-          ],
-          'dropped',
-          'local source address',
+        failed(hops, {
+          at: `node/${e.node.meta.name}`,
+          action: 'drop',
+          rule: 'kernel: source address is local',
+          detail: `source ${s.src} is an address of node/${e.node.meta.name} itself: dropped on arrival`,
           ids,
-          e.label,
-        ),
+          outcome: 'dropped',
+          reason: 'local source address',
+          label: e.label,
+        }),
       ];
     }
   }
@@ -819,21 +819,15 @@ function loadBalancerPath(ctx: Ctx, start: Hop[]): Trace[] {
   const { svc, question, client } = ctx;
   if (svc.type !== 'LoadBalancer' && !question.address)
     return [
-      trace(
-        [
-          ...start,
-          failHop(
-            'client',
-            'drop',
-            'spec.type',
-            `the Service is of type ${svc.type}: it has no load balancer`,
-            ['service-port-mismatch'],
-          ),
-        ],
-        'unhandled',
-        'not a LoadBalancer Service',
-        ['service-port-mismatch'],
-      ),
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'spec.type',
+        detail: `the Service is of type ${svc.type}: it has no load balancer`,
+        ids: ['service-port-mismatch'],
+        outcome: 'unhandled',
+        reason: 'not a LoadBalancer Service',
+      }),
     ];
   const ips = svc.loadBalancerIngress.map((i) => i.ip).filter((x): x is string => !!x);
   // A DNS name in the status (every AWS ELB/NLB) is a provisioned LB as much as an IP is.
@@ -842,21 +836,15 @@ function loadBalancerPath(ctx: Ctx, start: Hop[]): Trace[] {
   if (addrs.length === 0) {
     const ids = ['lb-not-provisioned'];
     return [
-      trace(
-        [
-          ...start,
-          failHop(
-            'client',
-            'drop',
-            'status.loadBalancer',
-            'the Service has no load balancer address yet',
-            ids,
-          ),
-        ],
-        'dropped',
-        'no load balancer address',
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'status.loadBalancer',
+        detail: 'the Service has no load balancer address yet',
         ids,
-      ),
+        outcome: 'dropped',
+        reason: 'no load balancer address',
+      }),
     ];
   }
   // A private LB address is not reachable from the internet; pick what the client can use.
@@ -894,24 +882,18 @@ function lbAddressPath(ctx: Ctx, start: Hop[], ip: string, label: string | undef
     // service-port-mismatch names an internal LB asked for directly (its exposure case).
     const ids = ctx.via === 'loadbalancer' ? ['service-port-mismatch'] : [];
     return [
-      trace(
-        [
-          ...hops,
-          failHop(
-            'client',
-            'drop',
-            'private address',
-            named
-              ? `${ip} names an internal load balancer: its addresses are private, not routable from the internet`
-              : `${ip} is a private address: not routable from the internet`,
-            ids,
-          ),
-        ],
-        'unhandled',
-        'private LB address',
+      failed(hops, {
+        at: 'client',
+        action: 'drop',
+        rule: 'private address',
+        detail: named
+          ? `${ip} names an internal load balancer: its addresses are private, not routable from the internet`
+          : `${ip} is a private address: not routable from the internet`,
         ids,
+        outcome: 'unhandled',
+        reason: 'private LB address',
         label,
-      ),
+      }),
     ];
   }
   if (client.kind === 'host' || client.kind === 'pod') {
@@ -1034,38 +1016,32 @@ function cloudLbStage(
     if (lbSg.verdict === 'deny') {
       const ids = [l7 ? 'ingress-lb-sg-blocks' : 'lb-sg-blocks-backend'];
       return [
-        trace(
-          [
-            ...hops,
-            failHop(lbSg.group ? `sg/${lbSg.group}` : lbName, 'drop', 'security group', lbSg.reason, ids),
-          ],
-          'dropped',
-          lbSg.reason,
+        failed(hops, {
+          at: lbSg.group ? `sg/${lbSg.group}` : lbName,
+          action: 'drop',
+          rule: 'security group',
+          detail: lbSg.reason,
           ids,
+          outcome: 'dropped',
+          reason: lbSg.reason,
           label,
-        ),
+        }),
       ];
     }
     const listener = listenerFor(lb, listenerPort, ctx.protocol === 'UDP' ? 'UDP' : 'TCP');
     if (!listener) {
       const ids = ['lb-backend-mismatch'];
       return [
-        trace(
-          [
-            ...hops,
-            failHop(
-              lbName,
-              'drop',
-              'listeners',
-              `${lbName} has no listener on ${listenerPort}/${ctx.protocol}`,
-              ids,
-            ),
-          ],
-          'dropped',
-          'no listener',
+        failed(hops, {
+          at: lbName,
+          action: 'drop',
+          rule: 'listeners',
+          detail: `${lbName} has no listener on ${listenerPort}/${ctx.protocol}`,
           ids,
+          outcome: 'dropped',
+          reason: 'no listener',
           label,
-        ),
+        }),
       ];
     }
     if (listener.protocol === 'HTTPS' || listener.protocol === 'TLS') {
@@ -1074,22 +1050,16 @@ function cloudLbStage(
       if (cert && (cert.state === 'expired' || cert.state === 'not-yet-valid')) {
         const ids = ['lb-certificate-expired'];
         return [
-          trace(
-            [
-              ...hops,
-              failHop(
-                lbName,
-                'drop',
-                'certificate',
-                `the listener certificate is ${cert.state} at ${at}: TLS handshakes fail`,
-                ids,
-              ),
-            ],
-            'dropped',
-            `certificate ${cert.state}`,
+          failed(hops, {
+            at: lbName,
+            action: 'drop',
+            rule: 'certificate',
+            detail: `the listener certificate is ${cert.state} at ${at}: TLS handshakes fail`,
             ids,
+            outcome: 'dropped',
+            reason: `certificate ${cert.state}`,
             label,
-          ),
+          }),
         ];
       }
     }
@@ -1111,22 +1081,16 @@ function cloudLbStage(
       if (backends.length === 0) {
         const ids = ['lb-backend-mismatch'];
         return [
-          trace(
-            [
-              ...hops,
-              failHop(
-                lbName,
-                'drop',
-                'backend group',
-                `${lbName} ${listenerPort}/${listener.protocol} has an empty backend group`,
-                ids,
-              ),
-            ],
-            'dropped',
-            'empty backend group',
+          failed(hops, {
+            at: lbName,
+            action: 'drop',
+            rule: 'backend group',
+            detail: `${lbName} ${listenerPort}/${listener.protocol} has an empty backend group`,
             ids,
+            outcome: 'dropped',
+            reason: 'empty backend group',
             label,
-          ),
+          }),
         ];
       }
     }
@@ -1344,44 +1308,32 @@ function lbToTarget(
     if (eip?.bandwidthMbps === 0) {
       const ids = ['node-no-public-bandwidth'];
       return [
-        trace(
-          [
-            ...h,
-            failHop(
-              `node/${node.meta.name}`,
-              'drop',
-              'public bandwidth',
-              `node/${node.meta.name} has 0 Mbit/s public bandwidth: the public CLB's traffic to it is not carried`,
-              ids,
-            ),
-          ],
-          'dropped',
-          'node without public bandwidth',
+        failed(h, {
+          at: `node/${node.meta.name}`,
+          action: 'drop',
+          rule: 'public bandwidth',
+          detail: `node/${node.meta.name} has 0 Mbit/s public bandwidth: the public CLB's traffic to it is not carried`,
           ids,
+          outcome: 'dropped',
+          reason: 'node without public bandwidth',
           label,
-        ),
+        }),
       ];
     }
   }
   if (sg.verdict === 'deny') {
     const ids = ['lb-sg-blocks-backend'];
     return [
-      trace(
-        [
-          ...h,
-          failHop(
-            sg.group ? `sg/${sg.group}` : `node/${node.meta.name}`,
-            'drop',
-            'security group',
-            sg.reason,
-            ids,
-          ),
-        ],
-        'dropped',
-        sg.reason,
+      failed(h, {
+        at: sg.group ? `sg/${sg.group}` : `node/${node.meta.name}`,
+        action: 'drop',
+        rule: 'security group',
+        detail: sg.reason,
         ids,
+        outcome: 'dropped',
+        reason: sg.reason,
         label,
-      ),
+      }),
     ];
   }
   h.push({
@@ -1392,22 +1344,16 @@ function lbToTarget(
   if (isNodeLocal(node, src)) {
     const ids = mechanismIds(ctx, 'local-source', true);
     return [
-      trace(
-        [
-          ...h,
-          failHop(
-            `node/${node.meta.name}`,
-            'drop',
-            'kernel: source address is local',
-            `the LB kept the client address ${src}, which is node/${node.meta.name}'s own: Linux drops the packet (loopback)`,
-            ids,
-          ),
-        ],
-        'dropped',
-        'loopback: the LB sent the client its own request',
+      failed(h, {
+        at: `node/${node.meta.name}`,
+        action: 'drop',
+        rule: 'kernel: source address is local',
+        detail: `the LB kept the client address ${src}, which is node/${node.meta.name}'s own: Linux drops the packet (loopback)`,
         ids,
+        outcome: 'dropped',
+        reason: 'loopback: the LB sent the client its own request',
         label,
-      ),
+      }),
     ];
   }
   if (keeps && ctx.client.kind === 'pod' && ctx.client.node === node && src === ctx.client.ip) {
@@ -1415,22 +1361,16 @@ function lbToTarget(
     // there, the answer goes to the pod directly from the node, never back through the LB.
     const ids = mechanismIds(ctx, 'reply-bypass', true);
     return [
-      trace(
-        [
-          ...h,
-          failHop(
-            `node/${node.meta.name}`,
-            'drop',
-            'reply routing',
-            `the LB kept the client address ${src}, a pod on node/${node.meta.name}: the reply goes to it inside the node, not back through ${lbName}, and the client drops it (loopback)`,
-            ids,
-          ),
-        ],
-        'dropped',
-        'loopback: the LB sent the client its own request',
+      failed(h, {
+        at: `node/${node.meta.name}`,
+        action: 'drop',
+        rule: 'reply routing',
+        detail: `the LB kept the client address ${src}, a pod on node/${node.meta.name}: the reply goes to it inside the node, not back through ${lbName}, and the client drops it (loopback)`,
         ids,
+        outcome: 'dropped',
+        reason: 'loopback: the LB sent the client its own request',
         label,
-      ),
+      }),
     ];
   }
   const dst = vip ?? node.internalIPs[0];
@@ -1464,21 +1404,15 @@ function ingressPath(ctx: Ctx, start: Hop[]): Trace[] {
   if (ings.length === 0) {
     const ids = ['ingress-no-matching-rule'];
     return [
-      trace(
-        [
-          ...start,
-          failHop(
-            'client',
-            'drop',
-            'Ingress',
-            `no Ingress routes to Service ${svc.meta.namespace}/${svc.meta.name}`,
-            ids,
-          ),
-        ],
-        'unhandled',
-        'no Ingress for the Service',
+      failed(start, {
+        at: 'client',
+        action: 'drop',
+        rule: 'Ingress',
+        detail: `no Ingress routes to Service ${svc.meta.namespace}/${svc.meta.name}`,
         ids,
-      ),
+        outcome: 'unhandled',
+        reason: 'no Ingress for the Service',
+      }),
     ];
   }
   const ing = ings[0] as (typeof ings)[number];
@@ -1631,22 +1565,16 @@ function throughKubeProxy(
   if (presence.status === 'absent') {
     const ids = ['kube-proxy-not-running'];
     return [
-      trace(
-        [
-          ...hops,
-          failHop(
-            `node/${node.meta.name}`,
-            'drop',
-            'kube-proxy',
-            `${presence.evidence}: no Service rules on this node`,
-            ids,
-          ),
-        ],
-        'dropped',
-        'kube-proxy absent',
+      failed(hops, {
+        at: `node/${node.meta.name}`,
+        action: 'drop',
+        rule: 'kube-proxy',
+        detail: `${presence.evidence}: no Service rules on this node`,
         ids,
-        o.label,
-      ),
+        outcome: 'dropped',
+        reason: 'kube-proxy absent',
+        label: o.label,
+      }),
     ];
   }
   const r = proxyOnNode(snapshot, node.meta.name, { ...pkt, protocol: ctx.protocol });
@@ -1794,23 +1722,16 @@ function proxyOutcome(
         .filter(Boolean)
         .join(', ');
       out.push(
-        trace(
-          [
-            ...hops,
-            proxyHop,
-            failHop(
-              `endpoint/${ip}`,
-              'drop',
-              'stale kube-proxy rule',
-              `${r.dump} DNATs to ${epText}, which is no ready endpoint of ${ctx.svc.meta.namespace}/${ctx.svc.meta.name} (${pod ? `pod ${pod.meta.name} has the address but is no ready endpoint` : 'no pod has that address'}): kube-proxy on ${at} has not synced`,
-              ids,
-            ),
-          ],
-          'dropped',
-          `stale rule on ${at}: ${epText} is no endpoint`,
+        failed([...hops, proxyHop], {
+          at: `endpoint/${ip}`,
+          action: 'drop',
+          rule: 'stale kube-proxy rule',
+          detail: `${r.dump} DNATs to ${epText}, which is no ready endpoint of ${ctx.svc.meta.namespace}/${ctx.svc.meta.name} (${pod ? `pod ${pod.meta.name} has the address but is no ready endpoint` : 'no pod has that address'}): kube-proxy on ${at} has not synced`,
           ids,
-          label || undefined,
-        ),
+          outcome: 'dropped',
+          reason: `stale rule on ${at}: ${epText} is no endpoint`,
+          label: label || undefined,
+        }),
       );
       continue;
     }
