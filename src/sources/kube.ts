@@ -118,6 +118,27 @@ const ADDRESS_TYPES = ['IPv4', 'IPv6', 'FQDN'] as const;
 const PATH_TYPES = ['Exact', 'Prefix', 'ImplementationSpecific'] as const;
 const PROBE_HANDLERS = ['httpGet', 'tcpSocket', 'grpc'] as const;
 
+/**
+ * The mappings of `items` (the list at `list`), each read by `read` at its own location; an item
+ * that is no mapping is reported and skipped, as is one `read` returns undefined for. `read` gets
+ * the reader as an argument so module-level readers need no closure per call.
+ */
+function eachObject<T>(
+  r: Reader,
+  items: readonly unknown[],
+  list: At,
+  read: (r: Reader, o: Raw, p: At) => T | undefined,
+): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const o = r.obj(items[i], list, i);
+    if (!o) continue;
+    const v = read(r, o, new At(list, i));
+    if (v !== undefined) out.push(v);
+  }
+  return out;
+}
+
 function meta(r: Reader, raw: Raw, kind: string, origin: Origin | undefined): Meta {
   const m = r.obj(raw.metadata, undefined, 'metadata') ?? {};
   const name = r.str(m.name, METADATA, 'name') ?? r.str(m.generateName, METADATA, 'generateName');
@@ -156,19 +177,12 @@ function meta(r: Reader, raw: Raw, kind: string, origin: Origin | undefined): Me
   const annotations = r.strMap(m.annotations, METADATA, 'annotations');
   const creationTimestamp = r.str(m.creationTimestamp, METADATA, 'creationTimestamp');
   const deletionTimestamp = r.str(m.deletionTimestamp, METADATA, 'deletionTimestamp');
-  const ownerReferences: Meta['ownerReferences'] = [];
-  const refs = r.list(m.ownerReferences, METADATA, 'ownerReferences');
-  for (let i = 0; i < refs.length; i++) {
-    const ob = r.obj(refs[i], OWNER_REFERENCES, i);
-    if (!ob) continue;
-    const p = new At(OWNER_REFERENCES, i);
-    ownerReferences.push({
-      kind: r.str(ob.kind, p, 'kind') ?? '',
-      name: r.str(ob.name, p, 'name') ?? '',
-      uid: r.str(ob.uid, p, 'uid'),
-      controller: r.bool(ob.controller, p, 'controller'),
-    });
-  }
+  const ownerReferences = eachObject(
+    r,
+    r.list(m.ownerReferences, METADATA, 'ownerReferences'),
+    OWNER_REFERENCES,
+    ownerReference,
+  );
   const out: Meta = {
     name: name ?? '',
     namespace,
@@ -184,6 +198,15 @@ function meta(r: Reader, raw: Raw, kind: string, origin: Origin | undefined): Me
   // Assigned rather than spread from a temporary object: this runs once per object read.
   if (origin) out.origin = origin;
   return out;
+}
+
+function ownerReference(r: Reader, ob: Raw, p: At): Meta['ownerReferences'][number] {
+  return {
+    kind: r.str(ob.kind, p, 'kind') ?? '',
+    name: r.str(ob.name, p, 'name') ?? '',
+    uid: r.str(ob.uid, p, 'uid'),
+    controller: r.bool(ob.controller, p, 'controller'),
+  };
 }
 
 function protocol(r: Reader, v: unknown, where: At | undefined, key: string | number): Protocol {
@@ -215,22 +238,18 @@ function labelSelector(r: Reader, v: unknown, where: At | undefined, key: string
 
 /** Conditions of the list at `list`. */
 function conditions(r: Reader, v: unknown, list: At): Condition[] {
-  const out: Condition[] = [];
-  const items = r.list(v, list);
-  for (let i = 0; i < items.length; i++) {
-    const o = r.obj(items[i], list, i);
-    if (!o) continue;
-    const p = new At(list, i);
-    out.push({
-      type: r.str(o.type, p, 'type') ?? '',
-      status: r.oneOf(o.status, p, 'status', CONDITION_STATUSES, 'Unknown'),
-      reason: r.str(o.reason, p, 'reason'),
-      message: r.str(o.message, p, 'message'),
-      lastTransitionTime: r.str(o.lastTransitionTime, p, 'lastTransitionTime'),
-      lastHeartbeatTime: r.str(o.lastHeartbeatTime, p, 'lastHeartbeatTime'),
-    });
-  }
-  return out;
+  return eachObject(r, r.list(v, list), list, condition);
+}
+
+function condition(r: Reader, o: Raw, p: At): Condition {
+  return {
+    type: r.str(o.type, p, 'type') ?? '',
+    status: r.oneOf(o.status, p, 'status', CONDITION_STATUSES, 'Unknown'),
+    reason: r.str(o.reason, p, 'reason'),
+    message: r.str(o.message, p, 'message'),
+    lastTransitionTime: r.str(o.lastTransitionTime, p, 'lastTransitionTime'),
+    lastHeartbeatTime: r.str(o.lastHeartbeatTime, p, 'lastHeartbeatTime'),
+  };
 }
 
 /** status.loadBalancer.ingress of the status at `statusAt`. */
@@ -446,23 +465,19 @@ function containerState(r: Reader, v: unknown, where: At, key: string): Containe
 
 /** Container statuses of the list at `list`. */
 function containerStatuses(r: Reader, v: unknown, list: At): ContainerStatus[] {
-  const out: ContainerStatus[] = [];
-  const items = r.list(v, list);
-  for (let i = 0; i < items.length; i++) {
-    const o = r.obj(items[i], list, i);
-    if (!o) continue;
-    const p = new At(list, i);
-    out.push({
-      name: r.str(o.name, p, 'name') ?? '',
-      ready: r.bool(o.ready, p, 'ready') ?? false,
-      started: r.bool(o.started, p, 'started'),
-      restartCount: r.int(o.restartCount, p, 'restartCount') ?? 0,
-      state: containerState(r, o.state, p, 'state'),
-      lastState: containerState(r, o.lastState, p, 'lastState'),
-      image: r.str(o.image, p, 'image'),
-    });
-  }
-  return out;
+  return eachObject(r, r.list(v, list), list, containerStatus);
+}
+
+function containerStatus(r: Reader, o: Raw, p: At): ContainerStatus {
+  return {
+    name: r.str(o.name, p, 'name') ?? '',
+    ready: r.bool(o.ready, p, 'ready') ?? false,
+    started: r.bool(o.started, p, 'started'),
+    restartCount: r.int(o.restartCount, p, 'restartCount') ?? 0,
+    state: containerState(r, o.state, p, 'state'),
+    lastState: containerState(r, o.lastState, p, 'lastState'),
+    image: r.str(o.image, p, 'image'),
+  };
 }
 
 function pod(r: Reader, raw: Raw, m: Meta): Pod {
@@ -520,35 +535,34 @@ function pod(r: Reader, raw: Raw, m: Meta): Pod {
   };
 }
 
+function nodeAddress(r: Reader, o: Raw, p: At): Node['addresses'][number] {
+  return { type: r.str(o.type, p, 'type') ?? '', address: r.str(o.address, p, 'address') ?? '' };
+}
+
+function taint(r: Reader, o: Raw, p: At): Node['taints'][number] {
+  return {
+    key: r.str(o.key, p, 'key') ?? '',
+    value: r.str(o.value, p, 'value'),
+    effect: r.str(o.effect, p, 'effect') ?? '',
+  };
+}
+
 function node(r: Reader, raw: Raw, m: Meta): Node {
   const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
   const status = r.obj(raw.status, undefined, 'status') ?? {};
-  const addresses: Node['addresses'] = [];
-  const rawAddrs = r.list(status.addresses, STATUS, 'addresses');
-  for (let i = 0; i < rawAddrs.length; i++) {
-    const o = r.obj(rawAddrs[i], STATUS_ADDRESSES, i);
-    if (!o) continue;
-    const p = new At(STATUS_ADDRESSES, i);
-    addresses.push({ type: r.str(o.type, p, 'type') ?? '', address: r.str(o.address, p, 'address') ?? '' });
-  }
+  const addresses = eachObject(
+    r,
+    r.list(status.addresses, STATUS, 'addresses'),
+    STATUS_ADDRESSES,
+    nodeAddress,
+  );
   const conds = conditions(r, status.conditions, STATUS_CONDITIONS);
   const readyCond = conds.find((c) => c.type === 'Ready');
   const info = r.obj(status.nodeInfo, STATUS, 'nodeInfo') ?? {};
   const podCIDR = r.str(spec.podCIDR, SPEC, 'podCIDR');
   const podCIDRs = r.strList(spec.podCIDRs, SPEC, 'podCIDRs');
   const unschedulable = r.bool(spec.unschedulable, SPEC, 'unschedulable') ?? false;
-  const taints: Node['taints'] = [];
-  const rawTaints = r.list(spec.taints, SPEC, 'taints');
-  for (let i = 0; i < rawTaints.length; i++) {
-    const o = r.obj(rawTaints[i], SPEC_TAINTS, i);
-    if (!o) continue;
-    const p = new At(SPEC_TAINTS, i);
-    taints.push({
-      key: r.str(o.key, p, 'key') ?? '',
-      value: r.str(o.value, p, 'value'),
-      effect: r.str(o.effect, p, 'effect') ?? '',
-    });
-  }
+  const taints = eachObject(r, r.list(spec.taints, SPEC, 'taints'), SPEC_TAINTS, taint);
   return {
     kind: 'Node',
     meta: m,
@@ -581,20 +595,16 @@ function objectRef(r: Reader, v: unknown, where: At | undefined, key: string): O
 
 /** Ports of the list at `list`. */
 function endpointPorts(r: Reader, v: unknown, list: At): EndpointPort[] {
-  const out: EndpointPort[] = [];
-  const items = r.list(v, list);
-  for (let i = 0; i < items.length; i++) {
-    const o = r.obj(items[i], list, i);
-    if (!o) continue;
-    const p = new At(list, i);
-    out.push({
-      name: r.str(o.name, p, 'name') ?? '',
-      port: r.port(o.port, p, 'port'),
-      protocol: protocol(r, o.protocol, p, 'protocol'),
-      appProtocol: r.str(o.appProtocol, p, 'appProtocol'),
-    });
-  }
-  return out;
+  return eachObject(r, r.list(v, list), list, endpointPort);
+}
+
+function endpointPort(r: Reader, o: Raw, p: At): EndpointPort {
+  return {
+    name: r.str(o.name, p, 'name') ?? '',
+    port: r.port(o.port, p, 'port'),
+    protocol: protocol(r, o.protocol, p, 'protocol'),
+    appProtocol: r.str(o.appProtocol, p, 'appProtocol'),
+  };
 }
 
 /** hints.forZones / hints.forNodes names. */
@@ -653,23 +663,22 @@ function endpointSlice(r: Reader, raw: Raw, m: Meta): EndpointSlice {
 }
 
 /** Endpoints addresses of the list at `list`. */
-function endpointAddresses(r: Reader, v: unknown, list: At): Endpoints['subsets'][number]['addresses'] {
-  const out: Endpoints['subsets'][number]['addresses'] = [];
-  const items = r.list(v, list);
-  for (let i = 0; i < items.length; i++) {
-    const o = r.obj(items[i], list, i);
-    if (!o) continue;
-    const p = new At(list, i);
-    const ip = r.str(o.ip, p, 'ip');
-    if (!ip) continue;
-    out.push({
-      ip,
-      hostname: r.str(o.hostname, p, 'hostname'),
-      nodeName: r.str(o.nodeName, p, 'nodeName'),
-      targetRef: objectRef(r, o.targetRef, p, 'targetRef'),
-    });
-  }
-  return out;
+function endpointAddresses(r: Reader, v: unknown, list: At): EndpointAddress[] {
+  return eachObject(r, r.list(v, list), list, endpointAddress);
+}
+
+type EndpointAddress = Endpoints['subsets'][number]['addresses'][number];
+
+/** An address without an ip is skipped. */
+function endpointAddress(r: Reader, o: Raw, p: At): EndpointAddress | undefined {
+  const ip = r.str(o.ip, p, 'ip');
+  if (!ip) return undefined;
+  return {
+    ip,
+    hostname: r.str(o.hostname, p, 'hostname'),
+    nodeName: r.str(o.nodeName, p, 'nodeName'),
+    targetRef: objectRef(r, o.targetRef, p, 'targetRef'),
+  };
 }
 
 function endpoints(r: Reader, raw: Raw, m: Meta): Endpoints {
@@ -726,25 +735,21 @@ function event(r: Reader, raw: Raw, m: Meta): KubeEvent {
 
 /** NetworkPolicy peers of the list at `list`. */
 function policyPeers(r: Reader, v: unknown, list: At): NetworkPolicyPeer[] {
-  const out: NetworkPolicyPeer[] = [];
-  const items = r.list(v, list);
-  for (let i = 0; i < items.length; i++) {
-    const o = r.obj(items[i], list, i);
-    if (!o) continue;
-    const pp = new At(list, i);
-    const peer: NetworkPolicyPeer = {};
-    if (o.podSelector !== undefined && o.podSelector !== null)
-      peer.podSelector = labelSelector(r, o.podSelector, pp, 'podSelector');
-    if (o.namespaceSelector !== undefined && o.namespaceSelector !== null)
-      peer.namespaceSelector = labelSelector(r, o.namespaceSelector, pp, 'namespaceSelector');
-    const ib = r.obj(o.ipBlock, pp, 'ipBlock');
-    if (ib) {
-      const ia = new At(pp, 'ipBlock');
-      peer.ipBlock = { cidr: r.str(ib.cidr, ia, 'cidr') ?? '', except: r.strList(ib.except, ia, 'except') };
-    }
-    out.push(peer);
+  return eachObject(r, r.list(v, list), list, policyPeer);
+}
+
+function policyPeer(r: Reader, o: Raw, pp: At): NetworkPolicyPeer {
+  const peer: NetworkPolicyPeer = {};
+  if (o.podSelector !== undefined && o.podSelector !== null)
+    peer.podSelector = labelSelector(r, o.podSelector, pp, 'podSelector');
+  if (o.namespaceSelector !== undefined && o.namespaceSelector !== null)
+    peer.namespaceSelector = labelSelector(r, o.namespaceSelector, pp, 'namespaceSelector');
+  const ib = r.obj(o.ipBlock, pp, 'ipBlock');
+  if (ib) {
+    const ia = new At(pp, 'ipBlock');
+    peer.ipBlock = { cidr: r.str(ib.cidr, ia, 'cidr') ?? '', except: r.strList(ib.except, ia, 'except') };
   }
-  return out;
+  return peer;
 }
 
 /** NetworkPolicy ingress or egress rules of the list at `list`. */
@@ -840,6 +845,10 @@ function ingressBackend(r: Reader, v: unknown, where: At, key: string): IngressB
   return {};
 }
 
+function ingressTls(r: Reader, o: Raw, p: At): Ingress['tls'][number] {
+  return { hosts: r.strList(o.hosts, p, 'hosts'), secretName: r.str(o.secretName, p, 'secretName') };
+}
+
 function ingress(r: Reader, raw: Raw, m: Meta): Ingress {
   const spec = r.obj(raw.spec, undefined, 'spec') ?? {};
   const defaultBackend = ingressBackend(
@@ -876,14 +885,7 @@ function ingress(r: Reader, raw: Raw, m: Meta): Ingress {
     }
     rules.push({ host, paths });
   }
-  const tls: Ingress['tls'] = [];
-  const rawTls = r.list(spec.tls, SPEC, 'tls');
-  for (let i = 0; i < rawTls.length; i++) {
-    const o = r.obj(rawTls[i], SPEC_TLS, i);
-    if (!o) continue;
-    const p = new At(SPEC_TLS, i);
-    tls.push({ hosts: r.strList(o.hosts, p, 'hosts'), secretName: r.str(o.secretName, p, 'secretName') });
-  }
+  const tls = eachObject(r, r.list(spec.tls, SPEC, 'tls'), SPEC_TLS, ingressTls);
   return {
     kind: 'Ingress',
     meta: m,
