@@ -498,6 +498,8 @@ export interface LoadBalancer {
   kind?: string; // shared | dedicated | clb | nlb | alb | ...
   scheme?: 'public' | 'private';
   addresses: string[];
+  /** DNS names the LB answers on (AWS ELB/NLB/ALB publish a name, not an IP). */
+  hostnames?: string[];
   owner?: string; // service/NS/NAME or ingress/NS/NAME
   listeners: LbListener[];
   securityGroups?: string[];

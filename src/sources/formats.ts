@@ -127,6 +127,13 @@ const loadBalancer = z.strictObject({
   kind: z.string().optional(),
   scheme: lowerEnum(['public', 'private'] as const).optional(),
   addresses: z.array(ipAddress).default([]),
+  hostnames: z
+    .array(
+      z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i, {
+        message: 'a DNS name such as my-lb-123.elb.eu-west-1.amazonaws.com',
+      }),
+    )
+    .optional(),
   owner: z
     .string()
     .regex(/^(service|ingress)\/[^/\s]+\/[^/\s]+$/, {

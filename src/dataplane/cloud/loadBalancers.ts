@@ -22,9 +22,15 @@ export function loadBalancerByOwner(inv: CloudInventory | undefined, owner: stri
   return (inv?.loadBalancers ?? []).filter((lb) => lb.owner === owner);
 }
 
-/** The LB answering on an address (VIP / EIP listed in `addresses`). */
-export function loadBalancerByAddress(inv: CloudInventory | undefined, ip: string): LoadBalancer | undefined {
-  return (inv?.loadBalancers ?? []).find((lb) => lb.addresses.includes(ip));
+/** The LB answering on an address (VIP / EIP listed in `addresses`) or a DNS name (`hostnames`). */
+export function loadBalancerByAddress(
+  inv: CloudInventory | undefined,
+  addr: string,
+): LoadBalancer | undefined {
+  const name = addr.toLowerCase();
+  return (inv?.loadBalancers ?? []).find(
+    (lb) => lb.addresses.includes(addr) || (lb.hostnames ?? []).some((h) => h.toLowerCase() === name),
+  );
 }
 
 export function loadBalancerById(inv: CloudInventory | undefined, id: string): LoadBalancer | undefined {
@@ -47,7 +53,7 @@ export function loadBalancersForService(inv: CloudInventory | undefined, svc: Se
     if (lb) out.set(lb.id, lb);
   }
   for (const ing of svc.loadBalancerIngress) {
-    // An LB may publish a DNS name instead of an IP (AWS); the inventory lists it among addresses.
+    // An LB may publish a DNS name instead of an IP (AWS); the inventory lists it under hostnames.
     const a = ing.ip ?? ing.hostname;
     const lb = a ? loadBalancerByAddress(inv, a) : undefined;
     if (lb) out.set(lb.id, lb);
