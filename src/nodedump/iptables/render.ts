@@ -365,129 +365,54 @@ export function renderKubeProxyIptables(
     }
     const protoArgs = ['-m', proto, '-p', proto];
     const sPort = String(port.port);
+    // The shape of every rule that matches this Service port at one address.
+    const toPort = (rules: Lines, chain: string, comment: string, ip: string, target: string) =>
+      rules.write(
+        '-A',
+        chain,
+        '-m',
+        'comment',
+        '--comment',
+        comment,
+        protoArgs,
+        '-d',
+        ip,
+        '--dport',
+        sPort,
+        '-j',
+        target,
+      );
 
     if (hasInternalEndpoints) {
-      natRules.write(
-        '-A',
-        'KUBE-SERVICES',
-        '-m',
-        'comment',
-        '--comment',
-        q(`${name} cluster IP`),
-        protoArgs,
-        '-d',
-        svc.clusterIP,
-        '--dport',
-        sPort,
-        '-j',
-        internalTrafficChain,
-      );
+      toPort(natRules, 'KUBE-SERVICES', q(`${name} cluster IP`), svc.clusterIP, internalTrafficChain);
     } else {
-      filterRules.write(
-        '-A',
-        'KUBE-SERVICES',
-        '-m',
-        'comment',
-        '--comment',
-        internalFilterComment,
-        protoArgs,
-        '-d',
-        svc.clusterIP,
-        '--dport',
-        sPort,
-        '-j',
-        internalFilterTarget,
-      );
+      toPort(filterRules, 'KUBE-SERVICES', internalFilterComment, svc.clusterIP, internalFilterTarget);
     }
     for (const ip of externalIPs) {
       if (hasEndpoints) {
-        natRules.write(
-          '-A',
-          'KUBE-SERVICES',
-          '-m',
-          'comment',
-          '--comment',
-          q(`${name} external IP`),
-          protoArgs,
-          '-d',
-          ip,
-          '--dport',
-          sPort,
-          '-j',
-          externalTrafficChain,
-        );
+        toPort(natRules, 'KUBE-SERVICES', q(`${name} external IP`), ip, externalTrafficChain);
       }
       if (!hasExternalEndpoints) {
-        filterRules.write(
-          '-A',
-          'KUBE-EXTERNAL-SERVICES',
-          '-m',
-          'comment',
-          '--comment',
-          externalFilterComment,
-          protoArgs,
-          '-d',
-          ip,
-          '--dport',
-          sPort,
-          '-j',
-          externalFilterTarget,
-        );
+        toPort(filterRules, 'KUBE-EXTERNAL-SERVICES', externalFilterComment, ip, externalFilterTarget);
       }
     }
     for (const ip of lbVIPs) {
       if (hasEndpoints) {
-        natRules.write(
-          '-A',
-          'KUBE-SERVICES',
-          '-m',
-          'comment',
-          '--comment',
-          q(`${name} loadbalancer IP`),
-          protoArgs,
-          '-d',
-          ip,
-          '--dport',
-          sPort,
-          '-j',
-          loadBalancerTrafficChain,
-        );
+        toPort(natRules, 'KUBE-SERVICES', q(`${name} loadbalancer IP`), ip, loadBalancerTrafficChain);
       }
       if (usesFWChain) {
-        filterRules.write(
-          '-A',
+        toPort(
+          filterRules,
           'KUBE-PROXY-FIREWALL',
-          '-m',
-          'comment',
-          '--comment',
           q(`${name} traffic not accepted by ${chains.fw}`),
-          protoArgs,
-          '-d',
           ip,
-          '--dport',
-          sPort,
-          '-j',
           'DROP',
         );
       }
     }
     if (!hasExternalEndpoints) {
       for (const ip of lbVIPs) {
-        filterRules.write(
-          '-A',
-          'KUBE-EXTERNAL-SERVICES',
-          '-m',
-          'comment',
-          '--comment',
-          externalFilterComment,
-          protoArgs,
-          '-d',
-          ip,
-          '--dport',
-          sPort,
-          '-j',
-          externalFilterTarget,
-        );
+        toPort(filterRules, 'KUBE-EXTERNAL-SERVICES', externalFilterComment, ip, externalFilterTarget);
       }
     }
     if (nodePort !== 0) {
